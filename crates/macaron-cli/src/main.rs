@@ -1,0 +1,42 @@
+//! The `macaron` command.
+//!
+//! `macaron spec check FILE...` loads each document and prints one line per
+//! file (`ok FILE VERSION N operations` or `error FILE: MESSAGE`), exiting
+//! non-zero when any fails; `macaron spec routes FILE` prints the routes a
+//! service built from the document would serve.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod spec;
+
+/// Macaron: OpenAPI-first microservices in Rust.
+#[derive(Parser)]
+#[command(name = "macaron", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Work with OpenAPI documents.
+    #[command(subcommand)]
+    Spec(spec::SpecCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut out = std::io::stdout().lock();
+    let result = match cli.command {
+        Command::Spec(command) => spec::run(command, &mut out),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("macaron: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

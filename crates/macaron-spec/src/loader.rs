@@ -1,0 +1,760 @@
+//! Building the resolved model from a set of parsed files.
+//!
+//! One builder serves the three versions: it walks `paths` (and 3.1
+//! `webhooks`), resolves every reference it meets through [`Docs`], and asks
+//! [`crate::swagger2`] to translate the Swagger 2.0 objects that have no 3.x
+//! twin (body and form parameters, `collectionFormat`, `produces`,
+//! `securityDefinitions`). Problems are collected, never thrown, so one run
+//! reports everything wrong with a document.
+
+use std::collections::{HashMap, HashSet};
+
+use indexmap::IndexMap;
+use serde_json::{json, Map, Value};
+
+use crate::docs::{Docs, Loc};
+use crate::error::{Diagnostic, Error};
+use crate::extensions::{self, Extensions};
+use crate::model::*;
+use crate::path::PathTemplate;
+use crate::schema::Schemas;
+use crate::swagger2;
+
+pub(crate) struct Builder<'d> {
+    pub docs: &'d Docs,
+    pub version: SpecVersion,
+    pub schemas: Schemas<'d>,
+    pub errors: Vec<Diagnostic>,
+    schemes: IndexMap<String, SecurityScheme>,
+    security: Vec<SecurityRequirement>,
+    servers: Vec<Server>,
+}
+
+/// Builds the model of the document set; `name` is the API's short name.
+pub(crate) fn build(docs: &Docs, name: String, file: String) -> Result<Api, Error> {
+    let root = docs.root();
+    let at_root = Loc::new(0, "");
+    if !root.is_object() {
+        return Err(Error::one(docs.diag(&at_root, "not an OpenAPI document: the top level is not a mapping")));
+    }
+    let (version, version_string) = detect_version(docs)?;
+    let mut b = Builder {
+        docs,
+        version,
+        schemas: Schemas::new(docs, version),
+        errors: Vec::new(),
+        schemes: IndexMap::new(),
+        security: Vec::new(),
+        servers: Vec::new(),
+    };
+    let info = b.info();
+    b.schemes =
+        if version == SpecVersion::Swagger2 { swagger2::security_definitions(&mut b) } else { b.security_schemes() };
+    b.security = b.security_list(&Loc::new(0, "/security")).unwrap_or_default();
+    b.servers = if version == SpecVersion::Swagger2 {
+        vec![swagger2::server(root)]
+    } else {
+        b.server_list(&Loc::new(0, "/servers")).unwrap_or_default()
+    };
+
+    let mut operations = Vec::new();
+    match root.get("paths") {
+        Some(Value::Object(paths)) => {
+            for key in paths.keys() {
+                b.path_item(key, &Loc::new(0, "/paths").key(key), false, &mut operations);
+            }
+        }
+        None if version == SpecVersion::OpenApi31 => {}
+        None => b.errors.push(docs.diag(&at_root, "missing `paths` (required before OpenAPI 3.1)")),
+        Some(_) => b.errors.push(docs.diag(&Loc::new(0, "/paths"), "`paths` must be a mapping")),
+    }
+    let mut webhooks = Vec::new();
+    if let Some(Value::Object(hooks)) = root.get("webhooks") {
+        for key in hooks.keys() {
+            b.path_item(key, &Loc::new(0, "/webhooks").key(key), true, &mut webhooks);
+        }
+    }
+    assign_ids(&mut b, &mut operations, &mut webhooks);
+
+    let Builder { schemas, mut errors, schemes, security, servers, .. } = b;
+    let (schemas, schema_errors) = schemas.finish();
+    errors.extend(schema_errors);
+    check_components(docs, version, &schemas, &mut errors);
+    if !errors.is_empty() {
+        return Err(Error { diagnostics: errors });
+    }
+    Ok(Api {
+        name,
+        file,
+        version,
+        version_string,
+        info,
+        servers,
+        operations,
+        webhooks,
+        schemas,
+        security_schemes: schemes,
+        security,
+        extensions: Extensions::of(root),
+    })
+}
+
+fn detect_version(docs: &Docs) -> Result<(SpecVersion, String), Error> {
+    let root = docs.root();
+    let (key, found) = match (root.get("openapi"), root.get("swagger")) {
+        (Some(v), _) => ("openapi", v),
+        (None, Some(v)) => ("swagger", v),
+        (None, None) => {
+            return Err(Error::one(
+                docs.diag(&Loc::new(0, ""), "not an OpenAPI document: no `openapi` (3.x) or `swagger` (2.0) field"),
+            ))
+        }
+    };
+    let text = match found {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        other => other.to_string(),
+    };
+    let version = match (key, text.as_str()) {
+        ("swagger", "2.0") => Some(SpecVersion::Swagger2),
+        ("openapi", t) if t.starts_with("3.0.") || t == "3.0" => Some(SpecVersion::OpenApi30),
+        ("openapi", t) if t.starts_with("3.1.") || t == "3.1" => Some(SpecVersion::OpenApi31),
+        _ => None,
+    };
+    match version {
+        Some(v) => Ok((v, text)),
+        None => Err(Error::one(docs.diag(
+            &Loc::new(0, format!("/{key}")),
+            format!("unsupported {key} version \"{text}\" (supported: swagger 2.0, openapi 3.0.x and 3.1.x)"),
+        ))),
+    }
+}
+
+/// Derives an operationId from method and path: `GET /pets/{petId}` gives
+/// `get_pets_petId`, `GET /` gives `get_root`.
+pub(crate) fn derive_id(method: Method, path: &str) -> String {
+    let mut id = method.as_str().to_ascii_lowercase();
+    let mut last_underscore = false;
+    let mut body = String::new();
+    for c in path.chars() {
+        if c.is_ascii_alphanumeric() {
+            body.push(c);
+            last_underscore = false;
+        } else if !last_underscore {
+            body.push('_');
+            last_underscore = true;
+        }
+    }
+    let body = body.trim_matches('_');
+    id.push('_');
+    id.push_str(if body.is_empty() { "root" } else { body });
+    id
+}
+
+fn assign_ids(b: &mut Builder<'_>, operations: &mut [Operation], webhooks: &mut [Operation]) {
+    let mut seen: HashMap<String, String> = HashMap::new();
+    for op in operations.iter().chain(webhooks.iter()).filter(|op| !op.id_derived) {
+        if let Some(first) = seen.insert(op.id.clone(), op.pointer.clone()) {
+            let loc = Loc::new(0, op.pointer.trim_start_matches('#')).key("operationId");
+            b.errors.push(b.docs.diag(
+                &loc,
+                format!("operationId \"{}\" is used twice: here and at {first}; operationIds must be unique", op.id),
+            ));
+        }
+    }
+    let mut taken: HashSet<String> = seen.into_keys().collect();
+    for op in operations.iter_mut().chain(webhooks.iter_mut()).filter(|op| op.id_derived) {
+        let base = derive_id(op.method, op.path.as_str());
+        let mut id = base.clone();
+        let mut n = 2;
+        while !taken.insert(id.clone()) {
+            id = format!("{base}_{n}");
+            n += 1;
+        }
+        op.id = id;
+    }
+}
+
+/// Named schemas of the main document: their Macaron extensions, and no
+/// cycle made only of references.
+fn check_components(
+    docs: &Docs,
+    version: SpecVersion,
+    schemas: &IndexMap<String, Value>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let home = if version == SpecVersion::Swagger2 { "/definitions" } else { "/components/schemas" };
+    for (name, schema) in schemas {
+        let loc = Loc::new(0, home).key(name);
+        for (key, message) in extensions::check_schema(schema) {
+            errors.push(docs.diag(&Loc::new(0, format!("{}/{key}", loc.pointer)), message));
+        }
+        let mut here = schema;
+        let mut hops = 0;
+        while let Some(next) = pure_ref(here).and_then(|n| schemas.get(n)) {
+            hops += 1;
+            if hops > schemas.len() {
+                errors.push(docs.diag(
+                    &loc,
+                    format!(
+                        "circular $ref: schema \"{name}\" is a chain of references that never reaches a definition"
+                    ),
+                ));
+                break;
+            }
+            here = next;
+        }
+    }
+}
+
+fn pure_ref(schema: &Value) -> Option<&str> {
+    let map = schema.as_object()?;
+    let only_annotations = map.keys().all(|k| {
+        k == "$ref"
+            || k.starts_with("x-")
+            || matches!(
+                k.as_str(),
+                "description" | "title" | "example" | "examples" | "default" | "readOnly" | "writeOnly" | "deprecated"
+            )
+    });
+    if !only_annotations {
+        return None;
+    }
+    Api::ref_name(schema)
+}
+
+impl<'d> Builder<'d> {
+    pub fn err(&mut self, loc: &Loc, message: impl Into<String>) {
+        let d = self.docs.diag(loc, message);
+        self.errors.push(d);
+    }
+
+    /// Follows references from `loc`; records the problem and gives `None`
+    /// when that fails.
+    pub fn follow(&mut self, loc: &Loc) -> Option<(&'d Value, Loc)> {
+        match self.docs.follow(loc) {
+            Ok(found) => Some(found),
+            Err(d) => {
+                self.errors.push(d);
+                None
+            }
+        }
+    }
+
+    fn info(&mut self) -> Info {
+        let loc = Loc::new(0, "/info");
+        let Some(info) = self.docs.get(&loc).filter(|v| v.is_object()) else {
+            self.err(&Loc::new(0, ""), "missing `info` (with `title` and `version`): every OpenAPI document needs one");
+            return Info { title: String::new(), version: String::new(), description: None };
+        };
+        let mut text = |key: &str| match info.get(key) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => {
+                self.err(&loc, format!("`info.{key}` is missing or not a string"));
+                String::new()
+            }
+        };
+        let title = text("title");
+        let version = text("version");
+        Info { title, version, description: str_of(info, "description") }
+    }
+
+    fn security_schemes(&mut self) -> IndexMap<String, SecurityScheme> {
+        let mut out = IndexMap::new();
+        let home = Loc::new(0, "/components/securitySchemes");
+        let Some(Value::Object(map)) = self.docs.get(&home) else { return out };
+        for name in map.keys() {
+            let Some((scheme, loc)) = self.follow(&home.key(name)) else { continue };
+            let kind = scheme.get("type").and_then(Value::as_str).unwrap_or("");
+            let parsed = match kind {
+                "http" => Some(SecurityScheme::Http {
+                    scheme: str_of(scheme, "scheme").unwrap_or_default().to_ascii_lowercase(),
+                    bearer_format: str_of(scheme, "bearerFormat"),
+                }),
+                "apiKey" => self.api_key(scheme, &loc),
+                "oauth2" => Some(SecurityScheme::OAuth2 { flows: scheme.get("flows").cloned().unwrap_or(json!({})) }),
+                "openIdConnect" => {
+                    Some(SecurityScheme::OpenIdConnect { url: str_of(scheme, "openIdConnectUrl").unwrap_or_default() })
+                }
+                "mutualTLS" => Some(SecurityScheme::MutualTls),
+                other => {
+                    self.err(
+                        &loc.key("type"),
+                        format!(
+                            "unknown security scheme type \"{other}\" (http, apiKey, oauth2, openIdConnect, mutualTLS)"
+                        ),
+                    );
+                    None
+                }
+            };
+            if let Some(parsed) = parsed {
+                out.insert(name.clone(), parsed);
+            }
+        }
+        out
+    }
+
+    pub fn api_key(&mut self, scheme: &Value, loc: &Loc) -> Option<SecurityScheme> {
+        let location = match scheme.get("in").and_then(Value::as_str) {
+            Some("header") => ParamLocation::Header,
+            Some("query") => ParamLocation::Query,
+            Some("cookie") => ParamLocation::Cookie,
+            other => {
+                self.err(&loc.key("in"), format!("apiKey `in` must be header, query or cookie, found {other:?}"));
+                return None;
+            }
+        };
+        let Some(name) = str_of(scheme, "name") else {
+            self.err(loc, "apiKey security scheme without `name`");
+            return None;
+        };
+        Some(SecurityScheme::ApiKey { name, location })
+    }
+
+    /// A `security` list at `loc`; `None` when there is none.
+    fn security_list(&mut self, loc: &Loc) -> Option<Vec<SecurityRequirement>> {
+        let value = self.docs.get(loc)?;
+        let Value::Array(items) = value else {
+            self.err(loc, "`security` must be a list of requirements");
+            return Some(Vec::new());
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let Value::Object(map) = item else {
+                self.err(&loc.index(i), "a security requirement must be a mapping of scheme names to scopes");
+                continue;
+            };
+            let mut requirement = IndexMap::new();
+            for (name, scopes) in map {
+                if !self.schemes.contains_key(name) {
+                    self.err(&loc.index(i).key(name), format!("security scheme \"{name}\" is not defined"));
+                }
+                let scopes = scopes
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+                    .unwrap_or_default();
+                requirement.insert(name.clone(), scopes);
+            }
+            out.push(requirement);
+        }
+        Some(out)
+    }
+
+    /// A 3.x `servers` list at `loc`; `None` when there is none.
+    fn server_list(&mut self, loc: &Loc) -> Option<Vec<Server>> {
+        let Value::Array(items) = self.docs.get(loc)? else {
+            self.err(loc, "`servers` must be a list");
+            return None;
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let mut url = str_of(item, "url").unwrap_or_default();
+            if let Some(Value::Object(vars)) = item.get("variables") {
+                for (var, spec) in vars {
+                    let default = match spec.get("default") {
+                        Some(Value::String(s)) => s.clone(),
+                        Some(other) => other.to_string(),
+                        None => String::new(),
+                    };
+                    url = url.replace(&format!("{{{var}}}"), &default);
+                }
+            }
+            out.push(Server { prefix: prefix_of(&url), url });
+        }
+        Some(out)
+    }
+
+    fn path_item(&mut self, key: &str, key_loc: &Loc, webhook: bool, out: &mut Vec<Operation>) {
+        let template = if webhook {
+            PathTemplate::literal(&format!("/{key}"))
+        } else {
+            match PathTemplate::parse(key) {
+                Ok(t) => t,
+                Err(message) => return self.err(key_loc, message),
+            }
+        };
+        let Some((item, loc)) = self.follow(key_loc) else { return };
+        let Value::Object(item_map) = item else {
+            return self.err(&loc, "a path item must be a mapping");
+        };
+        let item_servers = self.server_list(&loc.key("servers"));
+        for (method_key, method) in Method::ALL {
+            if method == Method::Trace && self.version == SpecVersion::Swagger2 {
+                continue;
+            }
+            let Some(op) = item_map.get(method_key) else { continue };
+            if !op.is_object() {
+                self.err(&loc.key(method_key), "an operation must be a mapping");
+                continue;
+            }
+            let op_loc = loc.key(method_key);
+            let servers = self.server_list(&op_loc.key("servers")).or_else(|| item_servers.clone());
+            if let Some(operation) = self.operation(method, &template, item, &loc, op, &op_loc, servers, webhook) {
+                out.push(operation);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn operation(
+        &mut self,
+        method: Method,
+        template: &PathTemplate,
+        item: &'d Value,
+        item_loc: &Loc,
+        op: &'d Value,
+        op_loc: &Loc,
+        servers: Option<Vec<Server>>,
+        webhook: bool,
+    ) -> Option<Operation> {
+        let (id, id_derived) = match op.get("operationId") {
+            Some(Value::String(s)) if !s.trim().is_empty() => (s.trim().to_string(), false),
+            Some(other) if !other.is_null() => {
+                self.err(&op_loc.key("operationId"), "operationId must be a non-empty string");
+                (String::new(), true)
+            }
+            _ => (String::new(), true),
+        };
+        let extensions = Extensions::of(op);
+        for (key, message) in extensions::check_operation(&extensions) {
+            self.err(&op_loc.key(key), message);
+        }
+
+        // Parameters: the path item's, overridden by the operation's.
+        let mut raw: IndexMap<(String, String), (&'d Value, Loc)> = IndexMap::new();
+        for (list, list_loc) in
+            [(item.get("parameters"), item_loc.key("parameters")), (op.get("parameters"), op_loc.key("parameters"))]
+        {
+            let Some(list) = list else { continue };
+            let Value::Array(entries) = list else {
+                self.err(&list_loc, "`parameters` must be a list");
+                continue;
+            };
+            let mut this_level = HashSet::new();
+            for i in 0..entries.len() {
+                let Some((param, ploc)) = self.follow(&list_loc.index(i)) else { continue };
+                let name = param.get("name").and_then(Value::as_str);
+                let location = param.get("in").and_then(Value::as_str);
+                let (Some(name), Some(location)) = (name, location) else {
+                    self.err(&ploc, "a parameter needs `name` and `in`");
+                    continue;
+                };
+                let key = (name.to_string(), location.to_string());
+                if !this_level.insert(key.clone()) {
+                    self.err(&list_loc.index(i), format!("parameter \"{name}\" in {location} is declared twice"));
+                }
+                raw.insert(key, (param, ploc));
+            }
+        }
+        let mut parameters = Vec::new();
+        let mut body_params = Vec::new();
+        for ((_, location), (param, ploc)) in &raw {
+            match location.as_str() {
+                "body" | "formData" if self.version == SpecVersion::Swagger2 => {
+                    body_params.push((*param, ploc.clone()))
+                }
+                _ => {
+                    if let Some(p) = self.parameter(param, ploc) {
+                        parameters.push(p);
+                    }
+                }
+            }
+        }
+        if !webhook {
+            self.check_path_params(template, &parameters, op_loc);
+        }
+
+        let request_body = if self.version == SpecVersion::Swagger2 {
+            swagger2::request_body(self, op, &body_params)
+        } else {
+            match op.get("requestBody") {
+                Some(_) => self.request_body(&op_loc.key("requestBody")),
+                None => None,
+            }
+        };
+        let responses = self.responses(op, op_loc);
+        let security = self.security_list(&op_loc.key("security")).unwrap_or_else(|| self.security.clone());
+        let prefix = servers.as_ref().unwrap_or(&self.servers).first().map(|s| s.prefix.clone()).unwrap_or_default();
+        Some(Operation {
+            id,
+            id_derived,
+            method,
+            path: template.clone(),
+            prefix,
+            pointer: format!("#{}", op_loc.pointer),
+            summary: str_of(op, "summary"),
+            description: str_of(op, "description"),
+            tags: op
+                .get("tags")
+                .and_then(Value::as_array)
+                .map(|t| t.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+                .unwrap_or_default(),
+            deprecated: op.get("deprecated") == Some(&Value::Bool(true)),
+            parameters,
+            request_body,
+            responses,
+            security,
+            extensions,
+        })
+    }
+
+    fn check_path_params(&mut self, template: &PathTemplate, parameters: &[Parameter], op_loc: &Loc) {
+        let in_template = template.params();
+        for name in &in_template {
+            if !parameters.iter().any(|p| p.location == ParamLocation::Path && p.name == *name) {
+                self.err(op_loc, format!("path parameter {{{name}}} of \"{template}\" is not declared in `parameters` (add one with `in: path`)"));
+            }
+        }
+        for p in parameters.iter().filter(|p| p.location == ParamLocation::Path) {
+            if !in_template.contains(&p.name.as_str()) {
+                self.err(
+                    op_loc,
+                    format!("parameter \"{}\" is `in: path` but \"{template}\" has no {{{}}}", p.name, p.name),
+                );
+            }
+        }
+    }
+
+    fn parameter(&mut self, param: &'d Value, loc: &Loc) -> Option<Parameter> {
+        let name = str_of(param, "name")?;
+        let location = match param.get("in").and_then(Value::as_str) {
+            Some("path") => ParamLocation::Path,
+            Some("query") => ParamLocation::Query,
+            Some("header") => ParamLocation::Header,
+            Some("cookie") if self.version != SpecVersion::Swagger2 => ParamLocation::Cookie,
+            other => {
+                self.err(&loc.key("in"), format!("parameter \"{name}\": unknown location {other:?}"));
+                return None;
+            }
+        };
+        let (schema, content_type, style) = if self.version == SpecVersion::Swagger2 {
+            let (schema, style) = swagger2::parameter_schema(param, location);
+            (self.schemas.normalize_value(&schema, loc), None, style)
+        } else {
+            let style = match param.get("style").and_then(Value::as_str) {
+                None => None,
+                Some(s) => match parse_style(s) {
+                    Some(style) => Some(style),
+                    None => {
+                        self.err(&loc.key("style"), format!("unknown style \"{s}\""));
+                        None
+                    }
+                },
+            };
+            if let Some(Value::Object(content)) = param.get("content") {
+                let Some(media) = content.keys().next() else {
+                    self.err(&loc.key("content"), format!("parameter \"{name}\": `content` names no media type"));
+                    return None;
+                };
+                let schema_loc = loc.key("content").key(media).key("schema");
+                let schema =
+                    if self.docs.get(&schema_loc).is_some() { self.schemas.normalize(&schema_loc) } else { json!({}) };
+                (schema, Some(media.clone()), style)
+            } else if param.get("schema").is_some() {
+                (self.schemas.normalize(&loc.key("schema")), None, style)
+            } else {
+                (json!({}), None, style)
+            }
+        };
+        let style = style.unwrap_or(match location {
+            ParamLocation::Query | ParamLocation::Cookie => ParamStyle::Form,
+            ParamLocation::Path | ParamLocation::Header => ParamStyle::Simple,
+        });
+        let explode = if self.version == SpecVersion::Swagger2 {
+            swagger2::explode(param)
+        } else {
+            param.get("explode").and_then(Value::as_bool).unwrap_or(style == ParamStyle::Form)
+        };
+        Some(Parameter {
+            required: location == ParamLocation::Path || param.get("required") == Some(&Value::Bool(true)),
+            name,
+            location,
+            style,
+            explode,
+            allow_reserved: param.get("allowReserved") == Some(&Value::Bool(true)),
+            allow_empty_value: param.get("allowEmptyValue") == Some(&Value::Bool(true)),
+            deprecated: param.get("deprecated") == Some(&Value::Bool(true)),
+            description: str_of(param, "description"),
+            schema,
+            content_type,
+            extensions: Extensions::of(param),
+        })
+    }
+
+    fn request_body(&mut self, loc: &Loc) -> Option<RequestBody> {
+        let (body, loc) = self.follow(loc)?;
+        Some(RequestBody {
+            required: body.get("required") == Some(&Value::Bool(true)),
+            description: str_of(body, "description"),
+            content: self.content(body, &loc),
+        })
+    }
+
+    fn content(&mut self, holder: &Value, loc: &Loc) -> IndexMap<String, MediaType> {
+        let mut out = IndexMap::new();
+        if let Some(Value::Object(content)) = holder.get("content") {
+            for (media, spec) in content {
+                let mloc = loc.key("content").key(media);
+                let schema = spec.get("schema").map(|_| self.schemas.normalize(&mloc.key("schema")));
+                let encoding = spec
+                    .get("encoding")
+                    .and_then(Value::as_object)
+                    .map(|e| e.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                    .unwrap_or_default();
+                out.insert(media.clone(), MediaType { schema, encoding });
+            }
+        }
+        out
+    }
+
+    fn responses(&mut self, op: &Value, op_loc: &Loc) -> Vec<Response> {
+        let mut out = Vec::new();
+        let Some(responses) = op.get("responses") else { return out };
+        let rloc = op_loc.key("responses");
+        let Value::Object(map) = responses else {
+            self.err(&rloc, "`responses` must be a mapping of status codes");
+            return out;
+        };
+        for key in map.keys() {
+            if key.starts_with("x-") {
+                continue;
+            }
+            let Some(status) = parse_status(key) else {
+                self.err(&rloc.key(key), format!("\"{key}\" is not a status code, a range like 4XX, or default"));
+                continue;
+            };
+            let Some((response, loc)) = self.follow(&rloc.key(key)) else { continue };
+            let (headers, content) = if self.version == SpecVersion::Swagger2 {
+                swagger2::response(self, op, response, &loc)
+            } else {
+                (self.headers(response, &loc), self.content(response, &loc))
+            };
+            out.push(Response {
+                status,
+                description: str_of(response, "description").unwrap_or_default(),
+                headers,
+                content,
+                extensions: Extensions::of(response),
+            });
+        }
+        out
+    }
+
+    fn headers(&mut self, response: &Value, loc: &Loc) -> IndexMap<String, Header> {
+        let mut out = IndexMap::new();
+        let Some(Value::Object(headers)) = response.get("headers") else { return out };
+        for name in headers.keys() {
+            let Some((header, hloc)) = self.follow(&loc.key("headers").key(name)) else { continue };
+            let schema = if header.get("schema").is_some() {
+                self.schemas.normalize(&hloc.key("schema"))
+            } else if let Some(Value::Object(content)) = header.get("content") {
+                match content.keys().next() {
+                    Some(media) if content[media].get("schema").is_some() => {
+                        self.schemas.normalize(&hloc.key("content").key(media).key("schema"))
+                    }
+                    _ => json!({}),
+                }
+            } else {
+                json!({})
+            };
+            out.insert(
+                name.clone(),
+                Header {
+                    required: header.get("required") == Some(&Value::Bool(true)),
+                    description: str_of(header, "description"),
+                    schema,
+                },
+            );
+        }
+        out
+    }
+}
+
+pub(crate) fn str_of(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(String::from)
+}
+
+fn parse_style(s: &str) -> Option<ParamStyle> {
+    Some(match s {
+        "matrix" => ParamStyle::Matrix,
+        "label" => ParamStyle::Label,
+        "form" => ParamStyle::Form,
+        "simple" => ParamStyle::Simple,
+        "spaceDelimited" => ParamStyle::SpaceDelimited,
+        "pipeDelimited" => ParamStyle::PipeDelimited,
+        "deepObject" => ParamStyle::DeepObject,
+        _ => return None,
+    })
+}
+
+fn parse_status(key: &str) -> Option<Status> {
+    if key == "default" {
+        return Some(Status::Default);
+    }
+    let b = key.as_bytes();
+    if b.len() == 3 && (b'1'..=b'5').contains(&b[0]) && b[1..].eq_ignore_ascii_case(b"XX") {
+        return Some(Status::Range(b[0] - b'0'));
+    }
+    match key.parse::<u16>() {
+        Ok(code) if (100..=599).contains(&code) => Some(Status::Code(code)),
+        _ => None,
+    }
+}
+
+/// The path part of a server URL, without a trailing `/`.
+pub(crate) fn prefix_of(url: &str) -> String {
+    let path = match url.find("://") {
+        Some(i) => url[i + 3..].find('/').map(|j| &url[i + 3 + j..]).unwrap_or(""),
+        None if url.starts_with("//") => url[2..].find('/').map(|j| &url[2 + j..]).unwrap_or(""),
+        None => url.trim_start_matches('.'),
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let path = path.trim_end_matches('/');
+    if path.is_empty() || path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    }
+}
+
+/// An object with `properties` and `required`, for Swagger 2.0 form parameters.
+pub(crate) fn object_schema(properties: Map<String, Value>, required: Vec<Value>) -> Value {
+    let mut schema = Map::new();
+    schema.insert("type".into(), "object".into());
+    schema.insert("properties".into(), Value::Object(properties));
+    if !required.is_empty() {
+        schema.insert("required".into(), Value::Array(required));
+    }
+    Value::Object(schema)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(prefix_of("https://api.example.com/v1/"), "/v1");
+        assert_eq!(prefix_of("https://api.example.com"), "");
+        assert_eq!(prefix_of("/api"), "/api");
+        assert_eq!(prefix_of("v2"), "/v2");
+        assert_eq!(prefix_of("//host/base?x"), "/base");
+    }
+
+    #[test]
+    fn derived_ids() {
+        assert_eq!(derive_id(Method::Get, "/pets/{petId}"), "get_pets_petId");
+        assert_eq!(derive_id(Method::Post, "/"), "post_root");
+        assert_eq!(derive_id(Method::Delete, "/Accounts/{Sid}.json"), "delete_Accounts_Sid_json");
+    }
+
+    #[test]
+    fn statuses() {
+        assert_eq!(parse_status("200"), Some(Status::Code(200)));
+        assert_eq!(parse_status("4xx"), Some(Status::Range(4)));
+        assert_eq!(parse_status("default"), Some(Status::Default));
+        assert_eq!(parse_status("600"), None);
+        assert_eq!(parse_status("ok"), None);
+    }
+}

@@ -1,0 +1,322 @@
+//! Schemas as JSON Schema, ready for validation and code generation.
+//!
+//! OpenAPI 3.0 and Swagger 2.0 schemas are a dialect of JSON Schema draft 4
+//! with their own keywords (`nullable`, boolean `exclusiveMinimum`, `type:
+//! file`); 3.1 schemas are JSON Schema 2020-12. The runtime validates with
+//! one engine and the code generator reads one shape, so every schema is
+//! turned into 2020-12 here, once, and every keyword the target dialect has
+//! is kept (unknown ones, `x-` extensions included, are kept too):
+//!
+//! - `nullable: true` (and `x-nullable: true`, its Swagger 2.0 spelling)
+//!   adds `"null"` to `type` (and to `enum`), or wraps a schema that has
+//!   `$ref`, `allOf`, `anyOf`, `oneOf` or `not` in `anyOf: [it, {type: null}]`;
+//! - boolean `exclusiveMinimum`/`exclusiveMaximum` become the numeric form;
+//! - `type: file` becomes `type: string, format: binary`;
+//! - array-valued `items` becomes `prefixItems`;
+//! - in 3.0 and 2.0 a `$ref` ignores its siblings, as draft 4 says, apart
+//!   from annotations (`description`, `x-` ...) and `nullable`.
+//!
+//! Every `$ref` is rewritten to `#/components/schemas/NAME`, so all the
+//! schemas of a document form one resource, `{"components": {"schemas":
+//! ...}}`, which a validator registers once and a generator maps to types.
+//! A reference to anything that is not already a component (a nested
+//! schema, a schema in another file, a Swagger 2.0 definition) imports the
+//! target as a component of its own, under a unique name. Imports are
+//! memoised by location, so recursive schemas are imported once and stay
+//! recursive references, never an endless expansion.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+
+use crate::docs::{escape, Docs, Loc};
+use crate::error::Diagnostic;
+use crate::model::SpecVersion;
+
+/// Prefix of every schema reference after normalisation.
+pub const COMPONENTS_PREFIX: &str = "#/components/schemas/";
+
+/// Keywords that only annotate: kept beside a 3.0 `$ref`.
+const ANNOTATIONS: [&str; 8] =
+    ["title", "description", "default", "example", "examples", "readOnly", "writeOnly", "deprecated"];
+
+/// Normalises schemas and collects the components they reference.
+pub(crate) struct Schemas<'d> {
+    docs: &'d Docs,
+    legacy: bool,
+    names: HashMap<Loc, String>,
+    taken: HashSet<String>,
+    pending: VecDeque<(String, Loc)>,
+    out: IndexMap<String, Value>,
+    pub errors: Vec<Diagnostic>,
+}
+
+impl<'d> Schemas<'d> {
+    /// Registers the main document's named schemas (3.x `components.schemas`,
+    /// 2.0 `definitions`) under their own names.
+    pub fn new(docs: &'d Docs, version: SpecVersion) -> Self {
+        let mut schemas = Schemas {
+            docs,
+            legacy: version != SpecVersion::OpenApi31,
+            names: HashMap::new(),
+            taken: HashSet::new(),
+            pending: VecDeque::new(),
+            out: IndexMap::new(),
+            errors: Vec::new(),
+        };
+        let home = if version == SpecVersion::Swagger2 { "/definitions" } else { "/components/schemas" };
+        if let Some(Value::Object(map)) = docs.root().pointer(home) {
+            for name in map.keys() {
+                let loc = Loc::new(0, home).key(name);
+                schemas.taken.insert(name.clone());
+                schemas.names.insert(loc.clone(), name.clone());
+                schemas.pending.push_back((name.clone(), loc));
+            }
+        }
+        schemas
+    }
+
+    /// Normalises the schema at `loc`.
+    pub fn normalize(&mut self, loc: &Loc) -> Value {
+        match self.docs.get(loc) {
+            Some(value) => self.schema(value, loc),
+            None => {
+                self.errors.push(self.docs.diag(loc, "expected a schema here"));
+                Value::Null
+            }
+        }
+    }
+
+    /// Normalises a schema built by the loader (a Swagger 2.0 parameter's);
+    /// `loc` is where its parts come from, for references and messages.
+    pub fn normalize_value(&mut self, value: &Value, loc: &Loc) -> Value {
+        self.schema(value, loc)
+    }
+
+    /// Normalises every component (imports included) and returns them.
+    pub fn finish(mut self) -> (IndexMap<String, Value>, Vec<Diagnostic>) {
+        while let Some((name, loc)) = self.pending.pop_front() {
+            let value = self.normalize(&loc);
+            self.out.insert(name, value);
+        }
+        // Keep the document's own order: imports go after the named ones.
+        (self.out, self.errors)
+    }
+
+    fn schema(&mut self, value: &Value, loc: &Loc) -> Value {
+        let Value::Object(map) = value else {
+            return value.clone(); // `true`, `false` (3.1), or junk left for the validator to refuse
+        };
+        let mut out = Map::with_capacity(map.len());
+        if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
+            out.insert("$ref".into(), Value::String(self.reference(&loc.key("$ref"), reference)));
+            for (key, child) in map {
+                let keep = if self.legacy {
+                    ANNOTATIONS.contains(&key.as_str()) || key.starts_with("x-") || key == "nullable"
+                } else {
+                    key != "$ref"
+                };
+                if keep {
+                    out.insert(key.clone(), self.keyword(key, child, &loc.key(key)));
+                }
+            }
+        } else {
+            for (key, child) in map {
+                out.insert(key.clone(), self.keyword(key, child, &loc.key(key)));
+            }
+        }
+        if self.legacy {
+            legacy_to_2020(out)
+        } else {
+            Value::Object(out)
+        }
+    }
+
+    fn keyword(&mut self, key: &str, child: &Value, loc: &Loc) -> Value {
+        match (key, child) {
+            ("properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas", Value::Object(m)) => {
+                Value::Object(m.iter().map(|(k, v)| (k.clone(), self.schema(v, &loc.key(k)))).collect())
+            }
+            ("dependencies", Value::Object(m)) => Value::Object(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), if v.is_object() { self.schema(v, &loc.key(k)) } else { v.clone() }))
+                    .collect(),
+            ),
+            ("items" | "prefixItems" | "allOf" | "anyOf" | "oneOf", Value::Array(items)) => {
+                Value::Array(items.iter().enumerate().map(|(i, v)| self.schema(v, &loc.index(i))).collect())
+            }
+            (
+                "items"
+                | "not"
+                | "additionalProperties"
+                | "additionalItems"
+                | "contains"
+                | "propertyNames"
+                | "if"
+                | "then"
+                | "else"
+                | "unevaluatedProperties"
+                | "unevaluatedItems"
+                | "contentSchema",
+                _,
+            ) => self.schema(child, loc),
+            ("discriminator", Value::Object(d)) => {
+                let mut d = d.clone();
+                if let Some(Value::Object(mapping)) = d.get_mut("mapping") {
+                    for (k, target) in mapping.iter_mut() {
+                        if let Value::String(r) = target {
+                            if r.contains('#') || r.contains('/') {
+                                let at = loc.key("mapping").key(k);
+                                *r = self.reference(&at, r);
+                            }
+                        }
+                    }
+                }
+                Value::Object(d)
+            }
+            _ => child.clone(),
+        }
+    }
+
+    /// Rewrites a `$ref` found at `at` to the component it designates.
+    fn reference(&mut self, at: &Loc, reference: &str) -> String {
+        match self.docs.target(at, reference) {
+            Ok(target) => format!("{COMPONENTS_PREFIX}{}", escape(&self.component(&target))),
+            Err(diagnostic) => {
+                self.errors.push(diagnostic);
+                reference.to_string()
+            }
+        }
+    }
+
+    fn component(&mut self, target: &Loc) -> String {
+        if let Some(name) = self.names.get(target) {
+            return name.clone();
+        }
+        let segments: Vec<String> =
+            target.pointer.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
+        let base = match segments.as_slice() {
+            [c, s, name] if c == "components" && s == "schemas" => name.clone(),
+            [d, name] if d == "definitions" => name.clone(),
+            [] => self.docs.stem(target.doc),
+            rest => rest
+                .iter()
+                .rev()
+                .find(|s| s.parse::<usize>().is_err() && !matches!(s.as_str(), "schema" | "items" | "properties"))
+                .cloned()
+                .unwrap_or_else(|| "Schema".to_string()),
+        };
+        let mut name = base.clone();
+        let mut n = 2;
+        while self.taken.contains(&name) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        self.taken.insert(name.clone());
+        self.names.insert(target.clone(), name.clone());
+        self.pending.push_back((name.clone(), target.clone()));
+        name
+    }
+}
+
+/// Applies the 3.0 / 2.0 rewrites listed in the module documentation.
+fn legacy_to_2020(mut out: Map<String, Value>) -> Value {
+    if out.get("type").and_then(Value::as_str) == Some("file") {
+        out.insert("type".into(), "string".into());
+        out.insert("format".into(), "binary".into());
+    }
+    for (flag, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+        if let Some(Value::Bool(exclusive)) = out.get(flag) {
+            let exclusive = *exclusive;
+            out.shift_remove(flag);
+            if exclusive {
+                if let Some(limit) = out.shift_remove(bound) {
+                    out.insert(flag.into(), limit);
+                }
+            }
+        }
+    }
+    if out.get("items").is_some_and(Value::is_array) {
+        if let Some(items) = out.shift_remove("items") {
+            out.insert("prefixItems".into(), items);
+        }
+    }
+    let nullable =
+        out.shift_remove("nullable") == Some(Value::Bool(true)) || out.get("x-nullable") == Some(&Value::Bool(true));
+    if !nullable {
+        return Value::Object(out);
+    }
+    let composed = ["$ref", "allOf", "anyOf", "oneOf", "not"].iter().any(|k| out.contains_key(*k));
+    if composed {
+        let mut outer = Map::new();
+        let annotations: Vec<String> =
+            out.keys().filter(|k| ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-")).cloned().collect();
+        for key in annotations {
+            if let Some(v) = out.shift_remove(&key) {
+                outer.insert(key, v);
+            }
+        }
+        let null = serde_json::json!({"type": "null"});
+        outer.insert("anyOf".into(), Value::Array(vec![Value::Object(out), null]));
+        return Value::Object(outer);
+    }
+    match out.get_mut("type") {
+        Some(Value::String(t)) => {
+            let t = std::mem::take(t);
+            out.insert("type".into(), serde_json::json!([t, "null"]));
+        }
+        Some(Value::Array(types)) if !types.contains(&Value::from("null")) => types.push("null".into()),
+        _ => {}
+    }
+    if let Some(Value::Array(values)) = out.get_mut("enum") {
+        if !values.contains(&Value::Null) {
+            values.push(Value::Null);
+        }
+    }
+    Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::legacy_to_2020;
+    use serde_json::{json, Value};
+
+    fn legacy(v: Value) -> Value {
+        match v {
+            Value::Object(m) => legacy_to_2020(m),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn nullable_becomes_a_type_array() {
+        assert_eq!(
+            legacy(json!({"type": "string", "nullable": true, "enum": ["a"]})),
+            json!({"type": ["string", "null"], "enum": ["a", null]})
+        );
+    }
+
+    #[test]
+    fn nullable_composition_is_wrapped() {
+        assert_eq!(
+            legacy(json!({"$ref": "#/components/schemas/A", "nullable": true, "description": "d"})),
+            json!({"description": "d", "anyOf": [{"$ref": "#/components/schemas/A"}, {"type": "null"}]})
+        );
+    }
+
+    #[test]
+    fn boolean_exclusive_bounds_become_numbers() {
+        assert_eq!(
+            legacy(
+                json!({"type": "integer", "minimum": 1, "exclusiveMinimum": true, "maximum": 9, "exclusiveMaximum": false})
+            ),
+            json!({"type": "integer", "maximum": 9, "exclusiveMinimum": 1})
+        );
+    }
+
+    #[test]
+    fn swagger_file_becomes_binary_string() {
+        assert_eq!(legacy(json!({"type": "file"})), json!({"type": "string", "format": "binary"}));
+    }
+}
