@@ -15,7 +15,7 @@ pub enum SpecCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Print `METHOD PATH OPERATION_ID` for each operation, sorted.
+    /// Print `METHOD PATH OPERATION_ID` for each operation, sorted by path then method.
     Routes {
         /// An OpenAPI document.
         file: PathBuf,

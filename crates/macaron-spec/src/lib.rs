@@ -13,7 +13,7 @@
 //! problem, each with file, JSON pointer and line.
 //!
 //! ```
-//! let yaml = br#"
+//! let yaml = br##"
 //! openapi: 3.0.3
 //! info: {title: Pets, version: "1.0"}
 //! servers: [{url: "https://pets.example.com/v1"}]
@@ -33,7 +33,7 @@
 //!     Pet:
 //!       type: object
 //!       properties: {name: {type: string, nullable: true}}
-//! "#;
+//! "##;
 //! let api = macaron_spec::load_bytes("pets.yaml", yaml).unwrap();
 //! let op = api.operation("getPet").unwrap();
 //! assert_eq!(op.full_path(), "/v1/pets/{petId}");

@@ -562,7 +562,7 @@ impl<'d> Builder<'d> {
             ParamLocation::Path | ParamLocation::Header => ParamStyle::Simple,
         });
         let explode = if self.version == SpecVersion::Swagger2 {
-            swagger2::explode(param)
+            swagger2::explode(param, style)
         } else {
             param.get("explode").and_then(Value::as_bool).unwrap_or(style == ParamStyle::Form)
         };

@@ -45,6 +45,7 @@ const ANNOTATIONS: [&str; 8] =
 pub(crate) struct Schemas<'d> {
     docs: &'d Docs,
     legacy: bool,
+    swagger2: bool,
     names: HashMap<Loc, String>,
     taken: HashSet<String>,
     pending: VecDeque<(String, Loc)>,
@@ -59,6 +60,7 @@ impl<'d> Schemas<'d> {
         let mut schemas = Schemas {
             docs,
             legacy: version != SpecVersion::OpenApi31,
+            swagger2: version == SpecVersion::Swagger2,
             names: HashMap::new(),
             taken: HashSet::new(),
             pending: VecDeque::new(),
@@ -127,7 +129,7 @@ impl<'d> Schemas<'d> {
             }
         }
         if self.legacy {
-            legacy_to_2020(out)
+            legacy_to_2020(out, self.swagger2)
         } else {
             Value::Object(out)
         }
@@ -221,7 +223,10 @@ impl<'d> Schemas<'d> {
 }
 
 /// Applies the 3.0 / 2.0 rewrites listed in the module documentation.
-fn legacy_to_2020(mut out: Map<String, Value>) -> Value {
+/// In Swagger 2.0 `x-nullable` is only the spelling of `nullable`, so it is
+/// dropped once applied; in 3.0 it is also PyMacaron's "send unset as null"
+/// and stays for the code generator.
+fn legacy_to_2020(mut out: Map<String, Value>, swagger2: bool) -> Value {
     if out.get("type").and_then(Value::as_str) == Some("file") {
         out.insert("type".into(), "string".into());
         out.insert("format".into(), "binary".into());
@@ -242,8 +247,8 @@ fn legacy_to_2020(mut out: Map<String, Value>) -> Value {
             out.insert("prefixItems".into(), items);
         }
     }
-    let nullable =
-        out.shift_remove("nullable") == Some(Value::Bool(true)) || out.get("x-nullable") == Some(&Value::Bool(true));
+    let x_nullable = if swagger2 { out.shift_remove("x-nullable") } else { out.get("x-nullable").cloned() };
+    let nullable = out.shift_remove("nullable") == Some(Value::Bool(true)) || x_nullable == Some(Value::Bool(true));
     if !nullable {
         return Value::Object(out);
     }
@@ -284,7 +289,7 @@ mod tests {
 
     fn legacy(v: Value) -> Value {
         match v {
-            Value::Object(m) => legacy_to_2020(m),
+            Value::Object(m) => legacy_to_2020(m, false),
             _ => unreachable!(),
         }
     }
@@ -312,6 +317,16 @@ mod tests {
                 json!({"type": "integer", "minimum": 1, "exclusiveMinimum": true, "maximum": 9, "exclusiveMaximum": false})
             ),
             json!({"type": "integer", "maximum": 9, "exclusiveMinimum": 1})
+        );
+    }
+
+    #[test]
+    fn swagger_x_nullable_is_only_nullable() {
+        let Value::Object(m) = json!({"type": "string", "x-nullable": true}) else { unreachable!() };
+        assert_eq!(legacy_to_2020(m, true), json!({"type": ["string", "null"]}));
+        assert_eq!(
+            legacy(json!({"type": "string", "x-nullable": true})),
+            json!({"type": ["string", "null"], "x-nullable": true})
         );
     }
 

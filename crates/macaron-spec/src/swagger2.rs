@@ -22,25 +22,11 @@ use crate::model::{Header, MediaType, ParamLocation, ParamStyle, RequestBody, Se
 
 /// The keywords a non-body parameter, an `items` object or a header shares
 /// with a schema.
-const SCHEMA_KEYS: [&str; 18] = [
-    "type",
-    "format",
-    "items",
-    "default",
-    "maximum",
-    "exclusiveMaximum",
-    "minimum",
-    "exclusiveMinimum",
-    "maxLength",
-    "minLength",
-    "pattern",
-    "maxItems",
-    "minItems",
-    "uniqueItems",
-    "enum",
-    "multipleOf",
+#[rustfmt::skip]
+const SCHEMA_KEYS: [&str; 17] = [
+    "type", "format", "items", "default", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum",
+    "maxLength", "minLength", "pattern", "maxItems", "minItems", "uniqueItems", "enum", "multipleOf",
     "x-nullable",
-    "description",
 ];
 
 /// The server of a 2.0 document.
@@ -74,9 +60,14 @@ pub(crate) fn parameter_schema(param: &Value, location: ParamLocation) -> (Value
     (schema_of(param), style)
 }
 
-/// `explode` of a 2.0 parameter: only `collectionFormat: multi` repeats the name.
-pub(crate) fn explode(param: &Value) -> bool {
-    param.get("collectionFormat").and_then(Value::as_str) == Some("multi")
+/// `explode` of a 2.0 parameter: an array explodes only with
+/// `collectionFormat: multi`; a scalar takes OpenAPI 3's default for its style.
+pub(crate) fn explode(param: &Value, style: ParamStyle) -> bool {
+    if param.get("type").and_then(Value::as_str) == Some("array") {
+        param.get("collectionFormat").and_then(Value::as_str) == Some("multi")
+    } else {
+        style == ParamStyle::Form
+    }
 }
 
 /// The schema keywords of a parameter, items or header object, `items` included.
