@@ -1,0 +1,41 @@
+//! # macaron-auth
+//!
+//! JSON Web Tokens for Macaron services: minting them ([`Jwt::token`],
+//! [`generate_token`]), reading them from a request ([`token_from_request`])
+//! and verifying them ([`Jwt::verify`]).
+//!
+//! PyMacaron read the issuer from the unverified token and never checked
+//! it. Here nothing from an unverified token is trusted: the algorithm is
+//! the configured one only (so `alg: none` and algorithm swaps fail), and
+//! the signature, `exp`, `iat` (not in the future), `iss` and `aud` (when
+//! configured) are all checked. Every failure is one of three errors, as
+//! PyMacaron's clients expect: [`AuthError::Missing`]
+//! (`AUTHORIZATION_HEADER_MISSING`), [`AuthError::Expired`]
+//! (`TOKEN_EXPIRED`), [`AuthError::Invalid`] (`TOKEN_INVALID`).
+//!
+//! ```
+//! use macaron_auth::{Jwt, AuthError};
+//! let config = macaron_config::Loader::new()
+//!     .vars(|_| None)
+//!     .load_str("macaron.yaml", "jwt_secret: s3cret\njwt_issuer: pets.example.com\njwt_audience: pets\n")
+//!     .unwrap();
+//! let jwt = Jwt::from_config(&config).unwrap();
+//! let token = jwt.token("alice").claim("roles", ["admin"]).sign().unwrap();
+//! let user = jwt.verify(&token).unwrap();
+//! assert_eq!(user.id, "alice");
+//! assert_eq!(user.claims["roles"][0], "admin");
+//! let header = format!("Bearer {token}");
+//! assert_eq!(macaron_auth::token_from_request(Some(&header), None).unwrap(), token);
+//! assert_eq!(jwt.verify("not.a.token").unwrap_err().code(), "TOKEN_INVALID");
+//! assert_eq!(macaron_auth::token_from_request(None, None), Err(AuthError::Missing));
+//! ```
+
+#![warn(missing_docs)]
+
+mod error;
+mod jwt;
+mod request;
+
+pub use error::AuthError;
+pub use jwt::{generate_token, Jwt, TokenBuilder, User};
+pub use request::token_from_request;
