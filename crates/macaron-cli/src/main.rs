@@ -3,13 +3,15 @@
 //! `macaron spec check FILE...` loads each document and prints one line per
 //! file (`ok FILE VERSION N operations` or `error FILE: MESSAGE`), exiting
 //! non-zero when any fails; `macaron spec routes FILE` prints the routes a
-//! service built from the document would serve.
+//! service built from the document would serve; `macaron token --user ID`
+//! prints a token signed with the service's `macaron.yaml`.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod spec;
+mod token;
 
 /// Macaron: OpenAPI-first microservices in Rust.
 #[derive(Parser)]
@@ -24,6 +26,8 @@ enum Command {
     /// Work with OpenAPI documents.
     #[command(subcommand)]
     Spec(spec::SpecCommand),
+    /// Print a JWT for a user, signed with the service's configuration.
+    Token(token::TokenArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +35,7 @@ fn main() -> ExitCode {
     let mut out = std::io::stdout().lock();
     let result = match cli.command {
         Command::Spec(command) => spec::run(command, &mut out),
+        Command::Token(args) => token::run(args, &mut out),
     };
     match result {
         Ok(code) => code,

@@ -41,8 +41,11 @@ fn check_reports_errors_and_fails() {
     let dir = std::env::temp_dir().join(format!("macaron-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.yaml");
-    std::fs::write(&bad, "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a/{id}:\n    get: {responses: {}}\n")
-        .unwrap();
+    std::fs::write(
+        &bad,
+        "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a/{id}:\n    get: {responses: {}}\n",
+    )
+    .unwrap();
     let good = fixture("petstore-3.0.yaml");
     let (code, out) = macaron(&["spec", "check", &good, bad.to_str().unwrap()]);
     assert_eq!(code, 1);
