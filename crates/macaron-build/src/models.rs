@@ -1,0 +1,572 @@
+//! API objects: a Rust type for every schema.
+//!
+//! Every component schema becomes a named type, and every inline object,
+//! string enum or union met inside one becomes a named type of its own
+//! (`Pet` + property `owner` gives `PetOwner`), so nothing is anonymous and
+//! every type can be named by handlers and clients.
+//!
+//! | schema | Rust |
+//! |---|---|
+//! | object with `properties` (and `allOf`, merged) | `struct`, optional fields as `Option`, wire names kept with `#[serde(rename)]` |
+//! | `additionalProperties: S` alone | `BTreeMap<String, S>` |
+//! | string `enum` | `enum` with a variant per value |
+//! | `oneOf` / `anyOf` | `#[serde(untagged)] enum` with a variant per alternative |
+//! | `type: [T, "null"]`, `anyOf: [T, {type: null}]` | `Option<T>` (serialised as `null`) |
+//! | `string` with `format` date, date-time, uuid | `chrono::NaiveDate`, `chrono::DateTime<FixedOffset>`, `uuid::Uuid` |
+//! | `integer` (`int32`), `number`, `boolean` | `i64` (`i32`), `f64`, `bool` |
+//! | anything else (mixed types, no constraint) | `serde_json::Value` |
+//!
+//! Types that contain themselves by value (directly or through others) are
+//! found as strongly connected components of the "contains by value" graph,
+//! and exactly those edges are boxed.
+
+use std::collections::{HashMap, HashSet};
+
+use macaron_spec::Api;
+use serde_json::Value;
+
+use crate::names::{field_name, type_name, Namer};
+
+/// A Rust type, before rendering.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Ty {
+    Named(String),
+    Vec(Box<Ty>),
+    Map(Box<Ty>),
+    Option(Box<Ty>),
+    Boxed(Box<Ty>),
+    Prim(String),
+}
+
+impl Ty {
+    fn option(self) -> Ty {
+        match self {
+            Ty::Option(_) => self,
+            other => Ty::Option(Box::new(other)),
+        }
+    }
+
+    fn render(&self) -> String {
+        match self {
+            Ty::Named(n) => n.clone(),
+            Ty::Vec(t) => format!("::std::vec::Vec<{}>", t.render()),
+            Ty::Map(t) => format!("::std::collections::BTreeMap<::std::string::String, {}>", t.render()),
+            Ty::Option(t) => format!("::std::option::Option<{}>", t.render()),
+            Ty::Boxed(t) => format!("::std::boxed::Box<{}>", t.render()),
+            Ty::Prim(p) => p.clone(),
+        }
+    }
+
+    /// The named type held by value (through `Option`/`Box`), if any.
+    fn by_value(&self) -> Option<&str> {
+        match self {
+            Ty::Named(n) => Some(n),
+            Ty::Option(t) | Ty::Boxed(t) => t.by_value(),
+            _ => None,
+        }
+    }
+
+    fn boxed(self) -> Ty {
+        match self {
+            Ty::Option(t) => Ty::Option(Box::new(t.boxed())),
+            Ty::Named(_) => Ty::Boxed(Box::new(self)),
+            other => other,
+        }
+    }
+}
+
+pub(crate) struct Field {
+    pub ident: String,
+    pub wire: String,
+    pub ty: Ty,
+    pub required: bool,
+    pub send_null: bool,
+    pub doc: Option<String>,
+}
+
+pub(crate) enum Def {
+    Struct { name: String, doc: Option<String>, fields: Vec<Field>, extra: Option<Ty>, component: Option<String> },
+    Enum { name: String, doc: Option<String>, variants: Vec<(String, String)> },
+    Union { name: String, doc: Option<String>, variants: Vec<(String, Ty)> },
+    Alias { name: String, doc: Option<String>, ty: Ty },
+}
+
+impl Def {
+    fn name(&self) -> &str {
+        match self {
+            Def::Struct { name, .. } | Def::Enum { name, .. } | Def::Union { name, .. } | Def::Alias { name, .. } => {
+                name
+            }
+        }
+    }
+}
+
+/// Generates the types of one API.
+pub(crate) struct Models<'a> {
+    api: &'a Api,
+    rt: String,
+    namer: Namer,
+    components: HashMap<String, String>,
+    pub defs: Vec<Def>,
+}
+
+const ANNOTATIONS: [&str; 9] =
+    ["$ref", "title", "description", "default", "example", "examples", "readOnly", "writeOnly", "deprecated"];
+
+impl<'a> Models<'a> {
+    pub fn new(api: &'a Api, rt: &str, namer: Namer) -> Self {
+        let mut models = Models { api, rt: rt.to_string(), namer, components: HashMap::new(), defs: Vec::new() };
+        for name in api.schemas.keys() {
+            let rust = models.namer.fresh(&type_name(name));
+            models.components.insert(name.clone(), rust);
+        }
+        models
+    }
+
+    /// Defines every component, then boxes recursive fields.
+    pub fn generate(&mut self) {
+        let api = self.api;
+        for (name, schema) in &api.schemas {
+            let rust = self.components[name].clone();
+            self.define(schema, rust, Some(name.clone()));
+        }
+        self.box_cycles();
+    }
+
+    fn prim(&self, p: &str) -> Ty {
+        Ty::Prim(p.replace("RT", &self.rt))
+    }
+
+    fn value(&self) -> Ty {
+        self.prim("RT::serde_json::Value")
+    }
+
+    /// Defines `name` as the type of `schema`.
+    fn define(&mut self, schema: &Value, name: String, component: Option<String>) {
+        let doc = doc_of(schema);
+        if is_object(schema) {
+            self.define_struct(schema, name, component);
+        } else if let Some(values) = string_enum(schema) {
+            self.define_enum(&values, name, doc);
+        } else if let Some(alternatives) = union_of(schema).filter(|alts| alts.len() > 1) {
+            self.define_union(&alternatives, name, doc);
+        } else {
+            let ty = self.ty_of(schema, &name, true);
+            self.defs.push(Def::Alias { name, doc, ty });
+        }
+    }
+
+    /// A fresh name for an inline type, defined on the spot.
+    fn inline(&mut self, schema: &Value, hint: &str) -> Ty {
+        let name = self.namer.fresh(hint);
+        self.define(schema, name.clone(), None);
+        Ty::Named(name)
+    }
+
+    /// The type of a schema; `top` is true when `hint` already names it (so
+    /// an object is not defined twice).
+    fn ty_of(&mut self, schema: &Value, hint: &str, top: bool) -> Ty {
+        let Value::Object(map) = schema else { return self.value() };
+        if let Some(name) = Api::ref_name(schema) {
+            if map.keys().all(|k| ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-")) {
+                let target = name.replace("~1", "/").replace("~0", "~");
+                return match self.components.get(&target) {
+                    Some(rust) => Ty::Named(rust.clone()),
+                    None => self.value(),
+                };
+            }
+        }
+        if let Some(alternatives) = union_of(schema) {
+            let nullable = alternatives.len() < map_alternatives(schema).len();
+            let ty = match alternatives.as_slice() {
+                [] => self.value(),
+                [one] => {
+                    let one = (*one).clone();
+                    self.ty_of(&one, hint, false)
+                }
+                _ if top => return self.value(),
+                _ => self.inline(schema, hint),
+            };
+            return if nullable { ty.option() } else { ty };
+        }
+        let (types, nullable) = types_of(schema);
+        let ty = if let Some(values) = string_enum(schema) {
+            if top {
+                return self.value();
+            }
+            let _ = values;
+            self.inline(schema, hint)
+        } else if map.contains_key("enum") || map.contains_key("const") {
+            match types.as_slice() {
+                [t] if t == "string" => self.prim("::std::string::String"),
+                _ => self.value(),
+            }
+        } else if is_object(schema) {
+            if top {
+                return self.value();
+            }
+            self.inline(schema, hint)
+        } else if let Some(Value::Array(all)) = map.get("allOf") {
+            match all.as_slice() {
+                [one] => self.ty_of(one, hint, top),
+                _ => self.value(),
+            }
+        } else {
+            match types.as_slice() {
+                [t] => match t.as_str() {
+                    "string" => match map.get("format").and_then(Value::as_str) {
+                        Some("date") => self.prim("RT::chrono::NaiveDate"),
+                        Some("date-time") => self.prim("RT::chrono::DateTime<RT::chrono::FixedOffset>"),
+                        Some("uuid") => self.prim("RT::uuid::Uuid"),
+                        _ => self.prim("::std::string::String"),
+                    },
+                    "integer" => match map.get("format").and_then(Value::as_str) {
+                        Some("int32") => self.prim("i32"),
+                        _ => self.prim("i64"),
+                    },
+                    "number" => self.prim("f64"),
+                    "boolean" => self.prim("bool"),
+                    "array" => match map.get("items") {
+                        Some(items) if items.is_object() => {
+                            let items = items.clone();
+                            Ty::Vec(Box::new(self.ty_of(&items, &format!("{hint}Item"), false)))
+                        }
+                        _ => Ty::Vec(Box::new(self.value())),
+                    },
+                    "object" => match map.get("additionalProperties") {
+                        Some(ap @ Value::Object(_)) => {
+                            let ap = ap.clone();
+                            Ty::Map(Box::new(self.ty_of(&ap, &format!("{hint}Value"), false)))
+                        }
+                        _ => self.prim("RT::serde_json::Map<::std::string::String, RT::serde_json::Value>"),
+                    },
+                    _ => self.value(),
+                },
+                _ => self.value(),
+            }
+        };
+        if nullable {
+            ty.option()
+        } else {
+            ty
+        }
+    }
+
+    fn define_struct(&mut self, schema: &Value, name: String, component: Option<String>) {
+        let mut props: Vec<(String, Value)> = Vec::new();
+        let mut required: HashSet<String> = HashSet::new();
+        let mut extra = None;
+        self.collect(schema, &mut props, &mut required, &mut extra, 0);
+        let mut idents = Namer::default();
+        let mut fields = Vec::new();
+        for (wire, prop) in props {
+            let ident = idents.fresh(&field_name(&wire));
+            let hint = format!("{name}{}", type_name(&wire));
+            let ty = self.ty_of(&prop, &hint, false);
+            let required = required.contains(&wire) || macaron_spec::x_mandatory(&prop);
+            let send_null = macaron_spec::x_nullable(&prop);
+            let ty = if required && !send_null { ty } else { ty.option() };
+            fields.push(Field { ident, wire, ty, required, send_null, doc: doc_of(&prop) });
+        }
+        let extra = match extra {
+            Some(ap) => {
+                let hint = format!("{name}Value");
+                Some(self.ty_of(&ap, &hint, false))
+            }
+            None => None,
+        };
+        self.defs.push(Def::Struct { name, doc: doc_of(schema), fields, extra, component });
+    }
+
+    /// Gathers properties through `allOf` (resolving references).
+    fn collect(
+        &self,
+        schema: &Value,
+        props: &mut Vec<(String, Value)>,
+        required: &mut HashSet<String>,
+        extra: &mut Option<Value>,
+        depth: usize,
+    ) {
+        if depth > 32 {
+            return;
+        }
+        let schema = self.api.resolve(schema);
+        if let Some(Value::Array(all)) = schema.get("allOf") {
+            for member in all {
+                self.collect(member, props, required, extra, depth + 1);
+            }
+        }
+        if let Some(Value::Object(p)) = schema.get("properties") {
+            for (k, v) in p {
+                match props.iter_mut().find(|(name, _)| name == k) {
+                    Some(existing) => existing.1 = v.clone(),
+                    None => props.push((k.clone(), v.clone())),
+                }
+            }
+        }
+        if let Some(Value::Array(r)) = schema.get("required") {
+            required.extend(r.iter().filter_map(|v| v.as_str().map(String::from)));
+        }
+        match schema.get("additionalProperties") {
+            Some(ap @ Value::Object(_)) => *extra = Some(ap.clone()),
+            Some(Value::Bool(true)) => *extra = Some(Value::Bool(true)),
+            _ => {}
+        }
+    }
+
+    fn define_enum(&mut self, values: &[String], name: String, doc: Option<String>) {
+        let mut idents = Namer::default();
+        let variants = values
+            .iter()
+            .map(|v| {
+                let base = if v.is_empty() { "Empty".to_string() } else { type_name(v) };
+                (idents.fresh(&base), v.clone())
+            })
+            .collect();
+        self.defs.push(Def::Enum { name, doc, variants });
+    }
+
+    fn define_union(&mut self, alternatives: &[&Value], name: String, doc: Option<String>) {
+        let mut idents = Namer::default();
+        let mut variants = Vec::new();
+        for (i, alt) in alternatives.iter().enumerate() {
+            let alt = (*alt).clone();
+            let ty = self.ty_of(&alt, &format!("{name}{}", i + 1), false);
+            let base = match &ty {
+                Ty::Named(n) => n.clone(),
+                Ty::Prim(p) if p.ends_with("String") => "String".into(),
+                Ty::Prim(p) if !p.contains("::") => type_name(p),
+                Ty::Vec(_) => "List".into(),
+                _ => format!("Variant{}", i + 1),
+            };
+            variants.push((idents.fresh(&base), ty));
+        }
+        self.defs.push(Def::Union { name, doc, variants });
+    }
+
+    /// Boxes the by-value references that close a cycle (Tarjan's SCCs).
+    fn box_cycles(&mut self) {
+        let index: HashMap<String, usize> =
+            self.defs.iter().enumerate().map(|(i, d)| (d.name().to_string(), i)).collect();
+        let edges: Vec<Vec<usize>> = self
+            .defs
+            .iter()
+            .map(|d| {
+                let tys: Vec<&Ty> = match d {
+                    Def::Struct { fields, .. } => fields.iter().map(|f| &f.ty).collect(),
+                    Def::Union { variants, .. } => variants.iter().map(|(_, t)| t).collect(),
+                    Def::Alias { ty, .. } => vec![ty],
+                    Def::Enum { .. } => Vec::new(),
+                };
+                tys.into_iter().filter_map(|t| t.by_value()).filter_map(|n| index.get(n).copied()).collect()
+            })
+            .collect();
+        let scc = tarjan(&edges);
+        for (i, def) in self.defs.iter_mut().enumerate() {
+            let same = |t: &Ty| t.by_value().and_then(|n| index.get(n)).is_some_and(|&j| scc[j] == scc[i]);
+            match def {
+                Def::Struct { fields, .. } => {
+                    for f in fields.iter_mut().filter(|f| same(&f.ty)) {
+                        f.ty = f.ty.clone().boxed();
+                    }
+                }
+                Def::Union { variants, .. } => {
+                    for (_, t) in variants.iter_mut().filter(|(_, t)| same(t)) {
+                        *t = t.clone().boxed();
+                    }
+                }
+                Def::Alias { ty, .. } if same(ty) => *ty = ty.clone().boxed(),
+                _ => {}
+            }
+        }
+    }
+
+    /// Renders every type.
+    pub fn render(&self, out: &mut String) {
+        let rt = &self.rt;
+        let derive = format!("#[derive(Debug, Clone, PartialEq, {rt}::serde::Serialize, {rt}::serde::Deserialize)]\n#[serde(crate = \"{}\")]\n", serde_crate(rt));
+        for def in &self.defs {
+            match def {
+                Def::Struct { name, doc, fields, extra, component } => {
+                    push_doc(out, doc.as_deref());
+                    out.push_str(&derive);
+                    out.push_str(&format!("pub struct {name} {{\n"));
+                    for f in fields {
+                        push_doc(out, f.doc.as_deref());
+                        if f.ident != f.wire {
+                            out.push_str(&format!("#[serde(rename = {:?})]\n", f.wire));
+                        }
+                        if !f.required && !f.send_null {
+                            out.push_str(
+                                "#[serde(default, skip_serializing_if = \"::std::option::Option::is_none\")]\n",
+                            );
+                        } else if matches!(f.ty, Ty::Option(_)) {
+                            out.push_str("#[serde(default)]\n");
+                        }
+                        out.push_str(&format!("pub {}: {},\n", f.ident, f.ty.render()));
+                    }
+                    if let Some(extra) = extra {
+                        let value = match extra {
+                            Ty::Prim(p) if p.ends_with("Map<::std::string::String, ") => self.value(),
+                            t => t.clone(),
+                        };
+                        out.push_str("/// Properties beyond the declared ones.\n#[serde(flatten)]\n");
+                        out.push_str(&format!("pub extra: {},\n", Ty::Map(Box::new(value)).render()));
+                    }
+                    out.push_str("}\n\n");
+                    if let Some(component) = component {
+                        out.push_str(&format!(
+                            "impl {rt}::Model for {name} {{\n    const MODEL_NAME: &'static str = {component:?};\n}}\n\n"
+                        ));
+                        if let Some(parent) = macaron_spec::x_parent(&self.api.schemas[component]) {
+                            out.push_str(&format!("impl {parent} for {name} {{}}\n\n"));
+                        }
+                    }
+                }
+                Def::Enum { name, doc, variants } => {
+                    push_doc(out, doc.as_deref());
+                    out.push_str(&format!(
+                        "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, {rt}::serde::Serialize, {rt}::serde::Deserialize)]\n#[serde(crate = \"{}\")]\npub enum {name} {{\n",
+                        serde_crate(rt)
+                    ));
+                    for (ident, wire) in variants {
+                        out.push_str(&format!("#[serde(rename = {wire:?})]\n{ident},\n"));
+                    }
+                    out.push_str("}\n\n");
+                }
+                Def::Union { name, doc, variants } => {
+                    push_doc(out, doc.as_deref());
+                    out.push_str(&derive);
+                    out.push_str(&format!("#[serde(untagged)]\npub enum {name} {{\n"));
+                    for (ident, ty) in variants {
+                        out.push_str(&format!("{ident}({}),\n", ty.render()));
+                    }
+                    out.push_str("}\n\n");
+                }
+                Def::Alias { name, doc, ty } => {
+                    push_doc(out, doc.as_deref());
+                    out.push_str(&format!("pub type {name} = {};\n\n", ty.render()));
+                }
+            }
+        }
+    }
+}
+
+/// `::macaron` gives `::macaron::serde` for `#[serde(crate = ...)]`.
+fn serde_crate(rt: &str) -> String {
+    format!("{rt}::serde")
+}
+
+fn push_doc(out: &mut String, doc: Option<&str>) {
+    let Some(doc) = doc else { return };
+    for line in doc.lines() {
+        // Leading spaces and fences would make rustdoc see code blocks
+        // (and doctests) in the spec's prose: flatten them.
+        let line = line.trim_start().replace("```", "'''");
+        out.push_str(&format!("#[doc = {:?}]\n", format!(" {line}")));
+    }
+}
+
+fn doc_of(schema: &Value) -> Option<String> {
+    schema.get("description").or_else(|| schema.get("title")).and_then(Value::as_str).map(String::from)
+}
+
+fn types_of(schema: &Value) -> (Vec<String>, bool) {
+    let types: Vec<String> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.clone()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(|t| t.as_str().map(String::from)).collect(),
+        _ => Vec::new(),
+    };
+    let nullable = types.iter().any(|t| t == "null")
+        || schema.get("enum").and_then(Value::as_array).is_some_and(|e| e.contains(&Value::Null));
+    (types.into_iter().filter(|t| t != "null").collect(), nullable)
+}
+
+fn is_object(schema: &Value) -> bool {
+    let (types, _) = types_of(schema);
+    let has_props = schema.get("properties").is_some_and(|p| p.as_object().is_some_and(|m| !m.is_empty()));
+    let merged = schema.get("allOf").and_then(Value::as_array).is_some_and(|a| a.len() > 1);
+    (has_props || merged) && (types.is_empty() || types == ["object"]) && union_of(schema).is_none()
+}
+
+fn string_enum(schema: &Value) -> Option<Vec<String>> {
+    let values = schema.get("enum")?.as_array()?;
+    let strings: Vec<String> =
+        values.iter().filter(|v| !v.is_null()).map(|v| v.as_str().map(String::from)).collect::<Option<_>>()?;
+    (!strings.is_empty()).then_some(strings)
+}
+
+fn map_alternatives(schema: &Value) -> Vec<&Value> {
+    ["oneOf", "anyOf"]
+        .iter()
+        .find_map(|k| schema.get(*k).and_then(Value::as_array))
+        .map(|a| a.iter().collect())
+        .unwrap_or_default()
+}
+
+/// The non-null alternatives of a `oneOf`/`anyOf`, if the schema is one.
+fn union_of(schema: &Value) -> Option<Vec<&Value>> {
+    let all = map_alternatives(schema);
+    if all.is_empty() {
+        return None;
+    }
+    Some(all.into_iter().filter(|alt| alt.get("type").and_then(Value::as_str) != Some("null")).collect())
+}
+
+/// Tarjan's strongly connected components; returns the component of each node.
+fn tarjan(edges: &[Vec<usize>]) -> Vec<usize> {
+    struct State<'e> {
+        edges: &'e [Vec<usize>],
+        index: Vec<Option<usize>>,
+        low: Vec<usize>,
+        on_stack: Vec<bool>,
+        stack: Vec<usize>,
+        comp: Vec<usize>,
+        next: usize,
+        comps: usize,
+    }
+    fn visit(s: &mut State<'_>, v: usize) {
+        s.index[v] = Some(s.next);
+        s.low[v] = s.next;
+        s.next += 1;
+        s.stack.push(v);
+        s.on_stack[v] = true;
+        for &w in &s.edges[v] {
+            match s.index[w] {
+                None => {
+                    visit(s, w);
+                    s.low[v] = s.low[v].min(s.low[w]);
+                }
+                Some(iw) if s.on_stack[w] => s.low[v] = s.low[v].min(iw),
+                _ => {}
+            }
+        }
+        if Some(s.low[v]) == s.index[v] {
+            while let Some(w) = s.stack.pop() {
+                s.on_stack[w] = false;
+                s.comp[w] = s.comps;
+                if w == v {
+                    break;
+                }
+            }
+            s.comps += 1;
+        }
+    }
+    let n = edges.len();
+    let mut s = State {
+        edges,
+        index: vec![None; n],
+        low: vec![0; n],
+        on_stack: vec![false; n],
+        stack: Vec::new(),
+        comp: vec![0; n],
+        next: 0,
+        comps: 0,
+    };
+    for v in 0..n {
+        if s.index[v].is_none() {
+            visit(&mut s, v);
+        }
+    }
+    s.comp
+}
