@@ -1,0 +1,301 @@
+//! Connecting, the framework's own tables, and transactions.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::Transaction;
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::error::DbError;
+use crate::sql::{check_name, Dialect};
+
+/// The framework's schema version; bump with a migration in [`Db::migrate`].
+const SCHEMA_VERSION: i64 = 1;
+
+pub(crate) fn now_micros() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
+}
+
+/// How to connect.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    /// Connections in the pool (default 10; 1 for in-memory SQLite).
+    pub max_connections: u32,
+    /// Prefix of every table name (lets tests or services share a database).
+    pub table_prefix: String,
+    /// How long to wait for a connection before answering "unavailable".
+    pub acquire_timeout: Duration,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        DbOptions { max_connections: 10, table_prefix: String::new(), acquire_timeout: Duration::from_secs(5) }
+    }
+}
+
+pub(crate) enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+struct Inner {
+    backend: Backend,
+    prefix: String,
+    url: String,
+    tables: Mutex<HashSet<String>>,
+}
+
+/// A connection pool to the service's database.
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("url", &self.inner.url).finish_non_exhaustive()
+    }
+}
+
+/// `scheme://user:password@host` with the password replaced by `***`.
+pub(crate) fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+impl Db {
+    /// Connects with default options: `sqlite://FILE` (created if missing),
+    /// `sqlite::memory:`, or `postgres://...`.
+    pub async fn connect(url: &str) -> Result<Db, DbError> {
+        Db::connect_with(url, DbOptions::default()).await
+    }
+
+    /// The embedded default for a service: `sqlite://NAME.db` in the working directory.
+    pub fn default_url(service: &str) -> String {
+        format!("sqlite://{service}.db")
+    }
+
+    /// Connects, and creates or migrates the framework's own tables. A
+    /// database that cannot be reached is an error naming the URL (without
+    /// its password).
+    pub async fn connect_with(url: &str, options: DbOptions) -> Result<Db, DbError> {
+        check_name("table prefix", &format!("t{}", options.table_prefix))?;
+        let shown = redact_url(url);
+        let unreachable =
+            |e: sqlx::Error| DbError::Unavailable(format!("cannot connect to {shown}: {}", redact_url(&e.to_string())));
+        let backend = if url.starts_with("sqlite:") {
+            let memory = url.contains(":memory:") || url.contains("mode=memory");
+            let connect = SqliteConnectOptions::from_str(url)
+                .map_err(|e| DbError::Invalid(format!("bad database URL {shown}: {e}")))?
+                .create_if_missing(true)
+                .journal_mode(if memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(if memory { 1 } else { options.max_connections })
+                .acquire_timeout(options.acquire_timeout)
+                // An in-memory database lives as long as its one connection.
+                .idle_timeout(if memory { None } else { Some(Duration::from_secs(600)) })
+                .max_lifetime(if memory { None } else { Some(Duration::from_secs(1800)) })
+                .connect_with(connect)
+                .await
+                .map_err(unreachable)?;
+            Backend::Sqlite(pool)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(options.max_connections)
+                .acquire_timeout(options.acquire_timeout)
+                .test_before_acquire(true)
+                .connect(url)
+                .await
+                .map_err(unreachable)?;
+            Backend::Postgres(pool)
+        } else {
+            return Err(DbError::Invalid(format!(
+                "unsupported database URL {shown}: use sqlite://FILE or postgres://USER@HOST/DB"
+            )));
+        };
+        let db = Db {
+            inner: Arc::new(Inner {
+                backend,
+                prefix: options.table_prefix,
+                url: shown,
+                tables: Mutex::new(HashSet::new()),
+            }),
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    pub(crate) fn backend(&self) -> &Backend {
+        &self.inner.backend
+    }
+
+    pub(crate) fn dialect(&self) -> Dialect {
+        match self.inner.backend {
+            Backend::Sqlite(_) => Dialect::Sqlite,
+            Backend::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn kind(&self) -> &'static str {
+        match self.dialect() {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+        }
+    }
+
+    /// The URL, password redacted.
+    pub fn url(&self) -> &str {
+        &self.inner.url
+    }
+
+    async fn execute(&self, sql: &str) -> Result<(), DbError> {
+        match self.backend() {
+            Backend::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ())?,
+            Backend::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ())?,
+        }
+        Ok(())
+    }
+
+    /// The framework's own tables, versioned: `macaron_schema` records the
+    /// version; each step up to [`SCHEMA_VERSION`] runs once.
+    async fn migrate(&self) -> Result<(), DbError> {
+        let schema = format!("{}macaron_schema", self.inner.prefix);
+        self.execute(&format!("CREATE TABLE IF NOT EXISTS \"{schema}\" (version BIGINT NOT NULL)")).await?;
+        let current: Option<i64> = match self.backend() {
+            Backend::Sqlite(pool) => {
+                sqlx::query_scalar(&format!("SELECT MAX(version) FROM \"{schema}\"")).fetch_one(pool).await?
+            }
+            Backend::Postgres(pool) => {
+                sqlx::query_scalar(&format!("SELECT MAX(version) FROM \"{schema}\"")).fetch_one(pool).await?
+            }
+        };
+        let current = current.unwrap_or(0);
+        if current > SCHEMA_VERSION {
+            return Err(DbError::Invalid(format!(
+                "the database was written by a newer Macaron (schema {current}, this one knows {SCHEMA_VERSION})"
+            )));
+        }
+        if current < 1 {
+            // Version 1: the schema table itself; object tables are made on demand.
+            self.execute(&format!("INSERT INTO \"{schema}\" (version) VALUES (1)")).await?;
+        }
+        Ok(())
+    }
+
+    /// The full name of a type's table, created when first used.
+    pub(crate) async fn table(&self, table: &str) -> Result<String, DbError> {
+        check_name("table", table)?;
+        let full = format!("{}{table}", self.inner.prefix);
+        let mut tables = self.inner.tables.lock().await;
+        if !tables.contains(&full) {
+            self.execute(&self.dialect().create_table(&full)).await?;
+            tables.insert(full.clone());
+        }
+        Ok(full)
+    }
+
+    /// Drops a type's table (tests and tools).
+    pub async fn drop_table(&self, table: &str) -> Result<(), DbError> {
+        check_name("table", table)?;
+        let full = format!("{}{table}", self.inner.prefix);
+        self.execute(&format!("DROP TABLE IF EXISTS \"{full}\"")).await?;
+        self.inner.tables.lock().await.remove(&full);
+        Ok(())
+    }
+
+    /// Runs `work` in a transaction: committed when it returns `Ok`, rolled
+    /// back when it returns `Err` (or panics).
+    ///
+    /// ```
+    /// # use macaron_db::{Db, Persistent};
+    /// # #[derive(serde::Serialize, serde::Deserialize)] struct Pet { id: String }
+    /// # impl Persistent for Pet { const TABLE: &'static str = "pets"; fn key(&self) -> String { self.id.clone() } }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let db = Db::connect("sqlite::memory:").await.unwrap();
+    /// let result: Result<(), macaron_db::DbError> = db
+    ///     .transaction(|tx| Box::pin(async move {
+    ///         Pet { id: "1".into() }.save(tx).await?;
+    ///         Err(macaron_db::DbError::Invalid("changed my mind".into()))
+    ///     }))
+    ///     .await;
+    /// assert!(result.is_err());
+    /// assert!(!Pet::exists(&db, "1").await.unwrap());
+    /// # });
+    /// ```
+    pub async fn transaction<T, F>(&self, work: F) -> Result<T, DbError>
+    where
+        F: for<'t> FnOnce(&'t Tx) -> Pin<Box<dyn Future<Output = Result<T, DbError>> + Send + 't>>,
+    {
+        let conn = match self.backend() {
+            Backend::Sqlite(pool) => TxConn::Sqlite(pool.begin().await?),
+            Backend::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+        };
+        let tx = Tx { db: self.clone(), conn: Mutex::new(conn) };
+        let result = work(&tx).await;
+        let conn = std::mem::replace(&mut *tx.conn.lock().await, TxConn::Done);
+        match (result, conn) {
+            (Ok(value), TxConn::Sqlite(t)) => t.commit().await.map(|_| value).map_err(DbError::from),
+            (Ok(value), TxConn::Postgres(t)) => t.commit().await.map(|_| value).map_err(DbError::from),
+            (Err(e), TxConn::Sqlite(t)) => {
+                let _ = t.rollback().await;
+                Err(e)
+            }
+            (Err(e), TxConn::Postgres(t)) => {
+                let _ = t.rollback().await;
+                Err(e)
+            }
+            (result, TxConn::Done) => result,
+        }
+    }
+}
+
+pub(crate) enum TxConn {
+    Sqlite(Transaction<'static, sqlx::Sqlite>),
+    Postgres(Transaction<'static, sqlx::Postgres>),
+    Done,
+}
+
+/// An open transaction: pass it where a [`Db`] is expected
+/// (`pet.save(tx)`); see [`Db::transaction`].
+pub struct Tx {
+    db: Db,
+    conn: Mutex<TxConn>,
+}
+
+impl Tx {
+    pub(crate) fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub(crate) async fn conn(&self) -> MutexGuard<'_, TxConn> {
+        self.conn.lock().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_url("sqlite://pets.db"), "sqlite://pets.db");
+    }
+}

@@ -1,0 +1,54 @@
+//! # macaron-db
+//!
+//! API objects that persist themselves, as PyMacaron's `x-persist` objects
+//! did on DynamoDB, here on real SQL engines: an embedded SQLite file by
+//! default (nothing to install), PostgreSQL at scale, chosen by the URL at
+//! startup with no code change.
+//!
+//! Each persisted type has a table holding the object as JSON (JSONB on
+//! PostgreSQL) beside its key, a version and timestamps; tables are created
+//! when first needed. The version gives optimistic concurrency: saving a
+//! [`Record`] loaded before someone else changed the object is a
+//! [`DbError::Conflict`], not a silent overwrite, unless the caller asks for
+//! last-write-wins ([`Record::save_overwrite`]). A database that is down is
+//! [`DbError::Unavailable`] (a 503 for the caller), and the pool reconnects
+//! when it is back.
+//!
+//! ```
+//! use macaron_db::{Db, ListQuery, Persistent};
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+//! struct Pet { id: String, name: String, tag: Option<String> }
+//!
+//! impl Persistent for Pet {
+//!     const TABLE: &'static str = "pets";
+//!     fn key(&self) -> String { self.id.clone() }
+//! }
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let db = Db::connect("sqlite::memory:").await.unwrap();
+//! Pet { id: "1".into(), name: "Rex".into(), tag: Some("dog".into()) }.save(&db).await.unwrap();
+//! let mut rex = Pet::load(&db, "1").await.unwrap();
+//! rex.name = "Rex II".into();
+//! rex.save(&db).await.unwrap();
+//! let dogs = Pet::list(&db, &ListQuery::new().filter("tag", "dog").newest_first().limit(10)).await.unwrap();
+//! assert_eq!(dogs[0].name, "Rex II");
+//! assert!(Pet::find(&db, "2").await.unwrap().is_none());
+//! # });
+//! ```
+
+#![warn(missing_docs)]
+
+mod db;
+mod error;
+mod persistent;
+mod query;
+mod sql;
+mod store;
+
+pub use db::{Db, DbOptions, Tx};
+pub use error::DbError;
+pub use persistent::{Persistent, Record};
+pub use query::ListQuery;
+pub use store::{Row, Store};

@@ -1,0 +1,146 @@
+//! The SQL of each backend, in one place.
+//!
+//! Tables: `key` (primary key), `data` (the object: TEXT holding JSON on
+//! SQLite, JSONB on PostgreSQL), `version` (starts at 1, +1 per save),
+//! `created_at` / `updated_at` (Unix microseconds). Filters compare JSON
+//! values, so `tag = "dog"` and `age = 3` both mean what they say.
+
+use crate::error::DbError;
+use crate::query::{ListQuery, Order};
+
+/// Which dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+pub(crate) fn check_name(what: &str, name: &str) -> Result<(), DbError> {
+    let ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(DbError::Invalid(format!("{what} \"{name}\" must be letters, digits and _")))
+    }
+}
+
+impl Dialect {
+    pub fn create_table(self, table: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!(
+                "CREATE TABLE IF NOT EXISTS \"{table}\" (key TEXT PRIMARY KEY NOT NULL, data TEXT NOT NULL, version INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)"
+            ),
+            Dialect::Postgres => format!(
+                "CREATE TABLE IF NOT EXISTS \"{table}\" (key TEXT PRIMARY KEY NOT NULL, data JSONB NOT NULL, version BIGINT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"
+            ),
+        }
+    }
+
+    fn data(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "data",
+            Dialect::Postgres => "data::text",
+        }
+    }
+
+    fn param(self, n: usize) -> String {
+        match self {
+            Dialect::Sqlite => format!("?{n}"),
+            Dialect::Postgres => format!("${n}"),
+        }
+    }
+
+    fn json_param(self, n: usize) -> String {
+        match self {
+            Dialect::Sqlite => format!("?{n}"),
+            Dialect::Postgres => format!("${n}::jsonb"),
+        }
+    }
+
+    pub fn select(self, table: &str) -> String {
+        format!(
+            "SELECT key, {} AS data, version, created_at, updated_at FROM \"{table}\" WHERE key = {}",
+            self.data(),
+            self.param(1)
+        )
+    }
+
+    /// Params: key, data, now.
+    pub fn insert(self, table: &str) -> String {
+        format!(
+            "INSERT INTO \"{table}\" (key, data, version, created_at, updated_at) VALUES ({}, {}, 1, {}, {}) ON CONFLICT (key) DO NOTHING",
+            self.param(1),
+            self.json_param(2),
+            self.param(3),
+            self.param(3)
+        )
+    }
+
+    /// Params: data, now, key, expected version.
+    pub fn update(self, table: &str) -> String {
+        format!(
+            "UPDATE \"{table}\" SET data = {}, version = version + 1, updated_at = {} WHERE key = {} AND version = {}",
+            self.json_param(1),
+            self.param(2),
+            self.param(3),
+            self.param(4)
+        )
+    }
+
+    /// Params: key, data, now. Returns the new version.
+    pub fn upsert(self, table: &str) -> String {
+        format!(
+            "INSERT INTO \"{table}\" AS t (key, data, version, created_at, updated_at) VALUES ({}, {}, 1, {}, {}) ON CONFLICT (key) DO UPDATE SET data = excluded.data, version = t.version + 1, updated_at = excluded.updated_at RETURNING version",
+            self.param(1),
+            self.json_param(2),
+            self.param(3),
+            self.param(3)
+        )
+    }
+
+    pub fn delete(self, table: &str) -> String {
+        format!("DELETE FROM \"{table}\" WHERE key = {}", self.param(1))
+    }
+
+    fn field(self, name: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("json_extract(data, '$.{name}')"),
+            Dialect::Postgres => format!("(data->'{name}')"),
+        }
+    }
+
+    /// The listing's SQL; params are the filters' values as JSON text, in order.
+    pub fn list(self, table: &str, query: &ListQuery) -> Result<String, DbError> {
+        let mut sql = format!("SELECT key, {} AS data, version, created_at, updated_at FROM \"{table}\"", self.data());
+        for (i, (field, _)) in query.filters.iter().enumerate() {
+            check_name("filter field", field)?;
+            sql.push_str(if i == 0 { " WHERE " } else { " AND " });
+            let value = match self {
+                Dialect::Sqlite => format!("json_extract(?{}, '$')", i + 1),
+                Dialect::Postgres => format!("${}::jsonb", i + 1),
+            };
+            sql.push_str(&format!("{} = {value}", self.field(field)));
+        }
+        let (column, desc) = match &query.order {
+            Order::Created { desc } => ("created_at".to_string(), *desc),
+            Order::Updated { desc } => ("updated_at".to_string(), *desc),
+            Order::Field { name, desc } => {
+                check_name("order field", name)?;
+                (self.field(name), *desc)
+            }
+        };
+        let direction = if desc { "DESC" } else { "ASC" };
+        sql.push_str(&format!(" ORDER BY {column} {direction}, key {direction}"));
+        if let Some(limit) = query.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        if query.offset > 0 {
+            if query.limit.is_none() && self == Dialect::Sqlite {
+                sql.push_str(" LIMIT -1");
+            }
+            sql.push_str(&format!(" OFFSET {}", query.offset));
+        }
+        Ok(sql)
+    }
+}
