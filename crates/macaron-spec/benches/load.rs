@@ -13,7 +13,9 @@ fn corpus(file: &str) -> Option<PathBuf> {
 
 fn load(c: &mut Criterion) {
     let petstore = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/petstore-3.0.yaml");
-    c.bench_function("load petstore-3.0.yaml", |b| b.iter(|| macaron_spec::load(&petstore).map(|api| api.operations.len())));
+    c.bench_function("load petstore-3.0.yaml", |b| {
+        b.iter(|| macaron_spec::load(&petstore).map(|api| api.operations.len()))
+    });
     match corpus("stripe-spec3.yaml") {
         Some(stripe) => {
             let mut group = c.benchmark_group("large");

@@ -1,0 +1,501 @@
+//! The service being built: specs, handlers, hooks, and the tables the
+//! request pipeline runs on.
+//!
+//! A service that starts with an operation nobody implements answers 404
+//! where the spec promised an endpoint, and a handler registered under a
+//! misspelt `operationId` is silently never called. Both are bugs found
+//! only in production unless startup refuses them. So [`ApiBuilder::build`]
+//! loads every spec, binds every handler, compiles every schema, and fails
+//! with one message listing every problem it found (unbound operations,
+//! handlers naming no operation, spec errors with file and line, duplicate
+//! routes), rather than stopping at the first.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use actix_web::web::Bytes;
+use indexmap::IndexMap;
+use jsonschema::Validator;
+use macaron_spec::{Operation, PathTemplate, Status};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::handler::{boxed, BoxedHandler, Handler};
+use crate::metrics::Metrics;
+use crate::options::Options;
+use crate::report::{self, Reports, ServerInfo};
+use crate::router::{Builtin, Router, Target};
+use crate::validate::{SchemaId, SchemaSet};
+
+/// The error decorator: rewrites every error object before it is sent.
+pub(crate) type DecoratorFn = Arc<dyn Fn(Value) -> Value + Send + Sync>;
+
+/// A built service, ready to serve (see [`crate::letsgo`] and [`crate::test::TestServer`]).
+///
+/// ```
+/// let spec = r#"
+/// openapi: 3.0.3
+/// info: {title: hello, version: "1"}
+/// paths:
+///   /hello:
+///     get:
+///       operationId: hello
+///       responses: {"200": {description: ok}}
+/// "#;
+/// async fn hello() -> macaron::Result<serde_json::Value> {
+///     Ok(serde_json::json!({"message": "hello world!"}))
+/// }
+/// let api = macaron::Api::builder().api_source("hello.yaml", spec).handler("hello", hello).build().unwrap();
+/// assert_eq!(api.routes(), vec!["GET /hello -> hello".to_string()]);
+/// ```
+#[derive(Clone)]
+pub struct Api {
+    pub(crate) service: Arc<Service>,
+}
+
+/// One loaded spec.
+pub(crate) struct LoadedApi {
+    pub spec: macaron_spec::Api,
+    pub source: Bytes,
+    pub validators: Vec<Validator>,
+}
+
+/// One operation, bound and compiled.
+pub(crate) struct Op {
+    pub api: usize,
+    pub spec: Operation,
+    /// Validators of `spec.parameters`, in order.
+    pub params: Vec<SchemaId>,
+    /// Validators of the request body by media type.
+    pub body: IndexMap<String, Option<SchemaId>>,
+    /// Validators of the JSON content of `spec.responses`, in order.
+    pub responses: Vec<Option<SchemaId>>,
+    pub handler: BoxedHandler,
+}
+
+impl Op {
+    /// The declared response for a status, as index into `spec.responses`.
+    pub fn response_index(&self, status: u16) -> Option<usize> {
+        let r = &self.spec.responses;
+        r.iter()
+            .position(|x| x.status == Status::Code(status))
+            .or_else(|| r.iter().position(|x| x.status == Status::Range((status / 100) as u8)))
+            .or_else(|| r.iter().position(|x| x.status == Status::Default))
+    }
+}
+
+/// Everything the request pipeline needs, shared by all workers.
+pub(crate) struct Service {
+    pub apis: Vec<LoadedApi>,
+    pub ops: Vec<Op>,
+    pub router: Router,
+    pub options: Options,
+    pub decorator: Option<DecoratorFn>,
+    pub reports: Arc<Reports>,
+    pub server: Arc<ServerInfo>,
+    pub body_limit: usize,
+    pub cors: Vec<String>,
+    pub validate_responses: bool,
+    pub metrics: Metrics,
+}
+
+enum Source {
+    File(PathBuf),
+    Dir(PathBuf),
+    Text(String, String),
+}
+
+/// Builds an [`Api`]: specs, handlers and hooks (see [`Api::builder`]).
+pub struct ApiBuilder {
+    options: Options,
+    sources: Vec<Source>,
+    handlers: Vec<(String, BoxedHandler)>,
+    reporter: Option<report::ReporterFn>,
+    decorator: Option<DecoratorFn>,
+    body_limit: usize,
+    cors: Vec<String>,
+    validate_responses: bool,
+    name: Option<String>,
+    version: Option<String>,
+    secrets: Vec<String>,
+}
+
+/// The default body size limit: 1 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Api").field("name", &self.name()).field("routes", &self.routes()).finish()
+    }
+}
+
+impl Api {
+    /// A builder with default options.
+    pub fn builder() -> ApiBuilder {
+        ApiBuilder {
+            options: Options::default(),
+            sources: Vec::new(),
+            handlers: Vec::new(),
+            reporter: None,
+            decorator: None,
+            body_limit: DEFAULT_BODY_LIMIT,
+            cors: Vec::new(),
+            validate_responses: true,
+            name: None,
+            version: None,
+            secrets: Vec::new(),
+        }
+    }
+
+    /// Every mounted route as `METHOD /path -> operation`, built-ins included.
+    pub fn routes(&self) -> Vec<String> {
+        let s = &self.service;
+        s.router
+            .list()
+            .into_iter()
+            .filter_map(|(method, path, target)| match target {
+                Target::Operation(i) => Some(format!("{method} {path} -> {}", s.ops[i].spec.id)),
+                Target::Builtin(_) => None,
+            })
+            .collect()
+    }
+
+    /// The service's name (as in `/version` and crash reports).
+    pub fn name(&self) -> &str {
+        &self.service.server.name
+    }
+
+    /// The options the service was built with.
+    pub fn options(&self) -> &Options {
+        &self.service.options
+    }
+}
+
+impl ApiBuilder {
+    /// Sets the options (port, env, debug, config) given by [`crate::letsgo`].
+    pub fn options(mut self, options: Options) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Adds a spec file (OpenAPI 3.0, 3.1 or Swagger 2.0; YAML or JSON).
+    pub fn api(mut self, path: impl AsRef<Path>) -> Self {
+        self.sources.push(Source::File(path.as_ref().to_path_buf()));
+        self
+    }
+
+    /// Adds every `.yaml`, `.yml` and `.json` spec in a folder.
+    pub fn apis_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.sources.push(Source::Dir(dir.as_ref().to_path_buf()));
+        self
+    }
+
+    /// Adds a spec from text; `name` (`hello.yaml`) names it in messages
+    /// and gives the API its short name.
+    pub fn api_source(mut self, name: impl Into<String>, text: impl Into<String>) -> Self {
+        self.sources.push(Source::Text(name.into(), text.into()));
+        self
+    }
+
+    /// Binds a handler to the operation with this `operationId`.
+    pub fn handler<H: Handler<A>, A>(mut self, operation_id: impl Into<String>, handler: H) -> Self {
+        self.handlers.push((operation_id.into(), boxed(handler)));
+        self
+    }
+
+    /// Receives crash reports as `(title, message)`, on a thread of its own.
+    pub fn error_reporter(mut self, reporter: impl Fn(&str, &str) + Send + Sync + 'static) -> Self {
+        self.reporter = Some(Arc::new(reporter));
+        self
+    }
+
+    /// Rewrites every error object before it is sent.
+    pub fn error_decorator(mut self, decorator: impl Fn(Value) -> Value + Send + Sync + 'static) -> Self {
+        self.decorator = Some(Arc::new(decorator));
+        self
+    }
+
+    /// The largest accepted request body, in bytes (default 1 MiB).
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Allows cross-origin calls from these origins (`*` for any).
+    pub fn cors<S: Into<String>>(mut self, origins: impl IntoIterator<Item = S>) -> Self {
+        self.cors = origins.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Checks replies against the spec (default on).
+    pub fn validate_responses(mut self, on: bool) -> Self {
+        self.validate_responses = on;
+        self
+    }
+
+    /// The service's name (default: the executable's name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The service's version, usually `env!("CARGO_PKG_VERSION")`; the git
+    /// revision is appended when known, and `MACARON_VERSION` overrides all.
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// A secret value to hide (`***`) in every report and log line.
+    pub fn redact(mut self, secret: impl Into<String>) -> Self {
+        self.secrets.push(secret.into());
+        self
+    }
+
+    /// Loads, binds and compiles everything; fails with one message listing
+    /// every problem.
+    pub fn build(self) -> Result<Api> {
+        let mut problems: Vec<String> = Vec::new();
+        let specs = load_sources(&self.sources, &mut problems);
+        if specs.is_empty() && problems.is_empty() {
+            problems.push("no API spec given (use .api(path) or .apis_dir(dir))".into());
+        }
+        let mut names: Vec<&str> = Vec::new();
+        for (spec, _) in &specs {
+            if names.contains(&spec.name.as_str()) {
+                problems.push(format!("two specs are named '{}'", spec.name));
+            }
+            names.push(&spec.name);
+        }
+
+        let mut handlers: IndexMap<String, BoxedHandler> = IndexMap::new();
+        for (id, handler) in self.handlers {
+            if handlers.insert(id.clone(), handler).is_some() {
+                problems.push(format!("two handlers for operation '{id}'"));
+            }
+        }
+
+        let mut router = Router::default();
+        let mut ops = Vec::new();
+        let mut apis = Vec::new();
+        let mut seen: IndexMap<String, String> = IndexMap::new();
+        for (index, (spec, source)) in specs.into_iter().enumerate() {
+            let mut set = SchemaSet::new(&spec);
+            for op in &spec.operations {
+                let template = op.full_path();
+                if let Some(other) = seen.insert(op.id.clone(), spec.file.clone()) {
+                    problems.push(format!("operationId '{}' is in both {other} and {}", op.id, spec.file));
+                }
+                let Some(handler) = handlers.get(&op.id).cloned() else {
+                    problems.push(format!(
+                        "operation '{}' ({} {template} in {}) has no handler",
+                        op.id, op.method, spec.file
+                    ));
+                    continue;
+                };
+                let parsed = match PathTemplate::parse(&template) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        problems.push(e);
+                        continue;
+                    }
+                };
+                if let Err(e) = router.add(parsed.segments(), op.method.as_str(), Target::Operation(ops.len())) {
+                    problems.push(e);
+                    continue;
+                }
+                let params = op.parameters.iter().map(|p| set.add(&p.schema)).collect();
+                let body = op
+                    .request_body
+                    .iter()
+                    .flat_map(|b| b.content.iter())
+                    .map(|(media, m)| (media.to_ascii_lowercase(), m.schema.as_ref().map(|s| set.add(s))))
+                    .collect();
+                let responses = op
+                    .responses
+                    .iter()
+                    .map(|r| {
+                        r.content
+                            .iter()
+                            .find(|(media, _)| is_json(media))
+                            .and_then(|(_, m)| m.schema.as_ref())
+                            .map(|s| set.add(s))
+                    })
+                    .collect();
+                ops.push(Op { api: index, spec: op.clone(), params, body, responses, handler });
+            }
+            let validators = match set.compile() {
+                Ok(v) => v,
+                Err(e) => {
+                    problems.push(e);
+                    Vec::new()
+                }
+            };
+            apis.push(LoadedApi { spec, source, validators });
+        }
+        for id in handlers.keys() {
+            if !seen.contains_key(id) {
+                problems.push(format!("handler '{id}' names no operation in the specs"));
+            }
+        }
+        if !problems.is_empty() {
+            let list: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
+            return Err(Error::new(500, "STARTUP_ERROR", format!("cannot build the service:\n{}", list.join("\n"))));
+        }
+
+        add_builtins(&mut router, &apis);
+        let name = self.name.unwrap_or_else(default_name);
+        let version = service_version(self.version);
+        let server = Arc::new(report::server_info(name, version, self.options.env.clone()));
+        report::install_panic_hook();
+        let service = Service {
+            apis,
+            ops,
+            router,
+            decorator: self.decorator,
+            reports: Arc::new(Reports::start(self.reporter, self.secrets)),
+            server,
+            body_limit: self.body_limit,
+            cors: self.cors,
+            validate_responses: self.validate_responses,
+            metrics: Metrics::new().map_err(|e| Error::new(500, "STARTUP_ERROR", e))?,
+            options: self.options,
+        };
+        Ok(Api { service: Arc::new(service) })
+    }
+}
+
+/// True for JSON media types (`application/json`, `application/problem+json`).
+pub(crate) fn is_json(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
+}
+
+fn load_sources(sources: &[Source], problems: &mut Vec<String>) -> Vec<(macaron_spec::Api, Bytes)> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut out = Vec::new();
+    for source in sources {
+        match source {
+            Source::File(path) => files.push(path.clone()),
+            Source::Dir(dir) => match std::fs::read_dir(dir) {
+                Ok(entries) => {
+                    let mut found: Vec<PathBuf> = entries
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| {
+                            p.is_file()
+                                && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json"))
+                        })
+                        .collect();
+                    found.sort();
+                    if found.is_empty() {
+                        problems.push(format!("{}: no .yaml, .yml or .json spec in this folder", dir.display()));
+                    }
+                    files.extend(found);
+                }
+                Err(e) => problems.push(format!("{}: cannot read the folder: {e}", dir.display())),
+            },
+            Source::Text(name, text) => match macaron_spec::load_bytes(name, text.as_bytes()) {
+                Ok(api) => out.push((api, Bytes::from(text.clone()))),
+                Err(e) => problems.push(e.to_string()),
+            },
+        }
+    }
+    for file in files {
+        let bytes = match std::fs::read(&file) {
+            Ok(b) => b,
+            Err(e) => {
+                problems.push(format!("{}: #: cannot read: {e}", file.display()));
+                continue;
+            }
+        };
+        match macaron_spec::load(&file) {
+            Ok(api) => out.push((api, Bytes::from(bytes))),
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    out
+}
+
+fn add_builtins(router: &mut Router, apis: &[LoadedApi]) {
+    let mut add = |path: &str, target: Builtin| {
+        if let Ok(t) = PathTemplate::parse(path) {
+            if !router.has(t.segments(), "GET") {
+                // A user operation on the same path and method wins.
+                let _ = router.add(t.segments(), "GET", Target::Builtin(target));
+            }
+        }
+    };
+    add("/ping", Builtin::Ping);
+    add("/version", Builtin::Version);
+    add("/metrics", Builtin::Metrics);
+    for (i, api) in apis.iter().enumerate() {
+        add(&format!("/doc/{}", api.spec.name), Builtin::DocPage(i));
+        add(&format!("/doc/{}.yaml", api.spec.name), Builtin::DocFile(i));
+    }
+}
+
+fn default_name() -> String {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "macaron".into())
+}
+
+fn service_version(given: Option<String>) -> String {
+    if let Ok(v) = std::env::var("MACARON_VERSION") {
+        if !v.is_empty() {
+            return v;
+        }
+    }
+    let base = given.unwrap_or_else(|| "0.0.0".into());
+    match git_revision() {
+        Some(rev) => format!("{base}+{rev}"),
+        None => base,
+    }
+}
+
+fn git_revision() -> Option<String> {
+    if let Ok(rev) = std::env::var("MACARON_GIT_REVISION") {
+        return Some(rev).filter(|r| !r.is_empty());
+    }
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let rev = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && !rev.is_empty()).then_some(rev)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &str = r#"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get: {operationId: a, responses: {"200": {description: ok}}}
+  /b:
+    get: {operationId: b, responses: {"200": {description: ok}}}
+"#;
+
+    async fn ok() -> Result<Value> {
+        Ok(Value::Null)
+    }
+
+    #[test]
+    fn build_lists_every_binding_problem_at_once() {
+        let err = Api::builder().api_source("t.yaml", SPEC).handler("a", ok).handler("nope", ok).build().unwrap_err();
+        let text = err.error_description;
+        assert!(text.contains("operation 'b' (GET /b in t.yaml) has no handler"), "{text}");
+        assert!(text.contains("handler 'nope' names no operation"), "{text}");
+    }
+
+    #[test]
+    fn spec_errors_carry_file_and_pointer() {
+        let err = Api::builder().api_source("bad.yaml", "openapi: 9.0.0\n").build().unwrap_err();
+        assert!(err.error_description.contains("bad.yaml:1: #/openapi"), "{}", err.error_description);
+    }
+}

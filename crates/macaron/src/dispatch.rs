@@ -1,0 +1,292 @@
+//! The request pipeline: from an actix request to a reply, errors included.
+//!
+//! Every request, whatever becomes of it, must leave with an `X-Request-Id`,
+//! one log line, one count in the metrics and, if it failed, the one JSON
+//! error object passed through the service's decorator (and, for a 5xx, an
+//! `error_id` and a crash report). Spreading that over actix routes,
+//! extractors and error handlers would leave some path (a 404, a panic, a
+//! body over the limit) without it. So one function, [`dispatch`], mounted
+//! as actix's default service, runs every stage in order: request id, CORS,
+//! routing, size and media checks, parameter and body validation, the
+//! handler (inside `catch_unwind` and the request's task-local), reply
+//! validation; and every stage's failure goes through [`Pipeline::error`].
+
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime};
+
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::web::{self, Bytes, BytesMut};
+use actix_web::{HttpRequest, HttpResponse};
+use futures_util::{FutureExt, StreamExt};
+use serde_json::Value;
+
+use crate::api::{Op, Service};
+use crate::builtins;
+use crate::error::codes::{BadResponse, InvalidParameter, MethodNotAllowed, NotFound, PayloadTooLarge, ServerError};
+use crate::error::Error;
+use crate::extract::{Context, Request};
+use crate::inputs;
+use crate::params::{cookie_pairs, query_pairs, RawInputs};
+use crate::reply::{Body, Response};
+use crate::report::{self, redact_headers, request_secrets, Current};
+use crate::router::{Match, Target};
+use crate::validate::check;
+
+/// The request id header.
+pub(crate) const REQUEST_ID: &str = "x-request-id";
+
+/// The caller's request id if it is usable, else a new uuid.
+pub(crate) fn request_id(req: &HttpRequest) -> String {
+    req.headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && v.len() <= 200)
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+/// One request on its way through.
+struct Pipeline {
+    service: Arc<Service>,
+    current: Arc<Current>,
+    operation: String,
+    origin: Option<String>,
+}
+
+/// The actix default service: serves every request.
+pub(crate) async fn dispatch(req: HttpRequest, payload: web::Payload, service: web::Data<Service>) -> HttpResponse {
+    let service = service.into_inner();
+    let headers: Vec<(String, String)> = req
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let header = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let current = Arc::new(Current {
+        request_id: request_id(&req),
+        method: req.method().as_str().to_string(),
+        path: req.path().to_string(),
+        query: req.query_string().to_string(),
+        headers: redact_headers(&headers),
+        body: Mutex::new(String::new()),
+        caller_ip: req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default(),
+        forwarded_ip: header("x-forwarded-for").or_else(|| header("x-real-ip")),
+        user_agent: header("user-agent"),
+        user_id: Mutex::new(None),
+        started: SystemTime::now(),
+        clock: Instant::now(),
+        panic: Mutex::new(None),
+        server: service.server.clone(),
+        reports: service.reports.clone(),
+        secrets: request_secrets(&headers),
+    });
+    let origin = header("origin").filter(|o| service.cors.iter().any(|c| c == "*" || c == o));
+    let mut pipeline = Pipeline { service: service.clone(), current, operation: String::new(), origin };
+
+    let method = req.method().as_str().to_string();
+    if method == "OPTIONS" && pipeline.origin.is_some() && header("access-control-request-method").is_some() {
+        let methods = service.router.methods(req.path());
+        let mut reply = HttpResponse::NoContent();
+        reply.insert_header(("Access-Control-Allow-Methods", methods.join(", ")));
+        if let Some(asked) = header("access-control-request-headers") {
+            reply.insert_header(("Access-Control-Allow-Headers", asked));
+        }
+        reply.insert_header(("Access-Control-Max-Age", "600"));
+        pipeline.operation = "cors_preflight".into();
+        return pipeline.finish(reply.finish());
+    }
+
+    let result = match service.router.find(&method, req.path()) {
+        Match::NotFound => {
+            pipeline.operation = "not_found".into();
+            Err((NotFound::new(format!("no route for {method} {}", req.path())), Vec::new()))
+        }
+        Match::MethodNotAllowed(allowed) => {
+            pipeline.operation = "method_not_allowed".into();
+            let error = MethodNotAllowed::new(format!("{method} is not allowed on {}", req.path()));
+            Err((error, vec![("Allow".to_string(), allowed.join(", "))]))
+        }
+        Match::Route(Target::Builtin(builtin), _) => {
+            pipeline.operation = builtins::name(builtin).into();
+            Ok(builtins::serve(&service, builtin))
+        }
+        Match::Route(Target::Operation(index), captured) => {
+            let op = &service.ops[index];
+            pipeline.operation = op.spec.id.clone();
+            pipeline.run(&req, payload, op, &headers, &captured).await.map_err(|e| (e, Vec::new()))
+        }
+    };
+    let reply = match result {
+        Ok(reply) => reply,
+        Err((error, extra)) => pipeline.error(error, &extra),
+    };
+    pipeline.finish(reply)
+}
+
+impl Pipeline {
+    async fn run(
+        &self,
+        req: &HttpRequest,
+        payload: web::Payload,
+        op: &Op,
+        headers: &[(String, String)],
+        captured: &[(String, String)],
+    ) -> Result<HttpResponse, Error> {
+        let api = &self.service.apis[op.api];
+        let limit = self.service.body_limit;
+        let declared =
+            req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+        if declared.is_some_and(|n| n > limit) {
+            return Err(too_large(limit));
+        }
+        let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let may_have_body = declared.is_some_and(|n| n > 0) || req.headers().contains_key("transfer-encoding");
+        let media = inputs::media_type(op, content_type.as_deref(), may_have_body)?;
+        let bytes = read_body(payload, limit).await?;
+        *self.current.body.lock().unwrap_or_else(|e| e.into_inner()) =
+            report::redact(&report::body_for_report(&bytes), &self.current_secrets());
+
+        let mut ctx = Context {
+            request: Request {
+                method: req.method().as_str().to_string(),
+                path: req.path().to_string(),
+                query: req.query_string().to_string(),
+                headers: headers.to_vec(),
+                request_id: self.current.request_id.clone(),
+                operation_id: op.spec.id.clone(),
+            },
+            ..Context::default()
+        };
+        let query = query_pairs(req.query_string());
+        let cookies = cookie_pairs(headers);
+        let raw = RawInputs { path: captured, query: &query, headers, cookies: &cookies };
+        inputs::parameters(api, op, &raw, &mut ctx)?;
+        let media = if bytes.is_empty() { None } else { media };
+        inputs::body(api, op, media, content_type.as_deref(), req.headers(), bytes, &mut ctx).await?;
+
+        let handler = op.handler.clone();
+        let outcome =
+            report::scope(self.current.clone(), AssertUnwindSafe(async move { handler(ctx).await }).catch_unwind())
+                .await;
+        let response = match outcome {
+            Ok(result) => result?,
+            Err(_) => {
+                let note = report::take_panic(&self.current);
+                let message = note.as_ref().map_or("unknown panic".to_string(), |n| n.message.clone());
+                let mut error = ServerError::new(format!("the handler of {} panicked: {message}", op.spec.id));
+                error.set_backtrace(note.map(|n| n.backtrace));
+                return Err(error);
+            }
+        };
+        if self.service.validate_responses {
+            self.check_reply(op, &response)?;
+        }
+        http_response(response)
+    }
+
+    fn current_secrets(&self) -> Vec<&str> {
+        self.current.secrets.iter().map(String::as_str).collect()
+    }
+
+    fn check_reply(&self, op: &Op, response: &Response) -> Result<(), Error> {
+        let Some(index) = op.response_index(response.status) else {
+            return Err(BadResponse::new(format!(
+                "operation {} replied with status {}, which its spec does not declare",
+                op.spec.id, response.status
+            )));
+        };
+        let (Body::Json(value), Some(id)) = (&response.body, op.responses[index]) else { return Ok(()) };
+        let validator = self.service.apis[op.api].validators.get(id);
+        match validator.and_then(|v| check(v, "reply", value)) {
+            Some(message) => Err(BadResponse::new(format!(
+                "operation {} replied {} not matching its spec: {message}",
+                op.spec.id, response.status
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// The JSON error reply: `error_id` and crash report for a 5xx, then the decorator.
+    fn error(&self, error: Error, extra: &[(String, String)]) -> HttpResponse {
+        let mut body = error.to_json();
+        if error.is_server_error() {
+            let error_id = uuid::Uuid::new_v4().to_string();
+            body["error_id"] = Value::String(error_id.clone());
+            self.current.report_fatal(&error, &error_id);
+        }
+        if let Some(decorate) = &self.service.decorator {
+            let original = body.clone();
+            body = std::panic::catch_unwind(AssertUnwindSafe(|| decorate(body))).unwrap_or_else(|_| {
+                tracing::error!(request_id = %self.current.request_id, "the error decorator panicked");
+                original
+            });
+        }
+        let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut reply = HttpResponse::build(status);
+        for (name, value) in extra {
+            reply.insert_header((name.as_str(), value.as_str()));
+        }
+        reply.content_type("application/json").body(body.to_string())
+    }
+
+    /// Stamps the request id and CORS headers, logs, counts.
+    fn finish(self, mut reply: HttpResponse) -> HttpResponse {
+        let headers = reply.headers_mut();
+        if let Ok(id) = HeaderValue::from_str(&self.current.request_id) {
+            headers.insert(HeaderName::from_static(REQUEST_ID), id);
+        }
+        if let Some(origin) = &self.origin {
+            if let Ok(value) = HeaderValue::from_str(origin) {
+                headers.insert(HeaderName::from_static("access-control-allow-origin"), value);
+                headers.insert(HeaderName::from_static("vary"), HeaderValue::from_static("Origin"));
+            }
+        }
+        let status = reply.status().as_u16();
+        let elapsed = self.current.clock.elapsed();
+        self.service.metrics.observe(&self.operation, status, elapsed.as_secs_f64());
+        tracing::info!(
+            request_id = %self.current.request_id,
+            operation = %self.operation,
+            "{} {} -> {} in {:.1} ms",
+            self.current.method,
+            self.current.path,
+            status,
+            elapsed.as_secs_f64() * 1000.0
+        );
+        reply
+    }
+}
+
+fn too_large(limit: usize) -> Error {
+    PayloadTooLarge::new(format!("the body is larger than the limit of {limit} bytes"))
+}
+
+async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Bytes, Error> {
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| InvalidParameter::new(format!("body: cannot read the request body: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// A handler's [`Response`] as an actix reply.
+pub(crate) fn http_response(response: Response) -> Result<HttpResponse, Error> {
+    let status = StatusCode::from_u16(response.status)
+        .map_err(|_| BadResponse::new(format!("{} is not an HTTP status", response.status)))?;
+    let mut reply = HttpResponse::build(status);
+    for (name, value) in &response.headers {
+        reply.append_header((name.as_str(), value.as_str()));
+    }
+    Ok(match response.body {
+        Body::Empty => reply.finish(),
+        Body::Json(value) => reply.content_type("application/json").body(value.to_string()),
+        Body::Bytes { content_type, bytes } => reply.content_type(content_type).body(bytes),
+    })
+}

@@ -1,0 +1,328 @@
+//! What a handler receives: the request's already validated inputs.
+//!
+//! By the time a handler runs, every parameter and the body have been
+//! checked against the spec and coerced to the schema's types (a query
+//! string `"10"` declared `integer` is the number `10`). Handlers should not
+//! parse strings again, and generated code needs one stable way to ask for
+//! "the path parameters as this struct". So the framework keeps the inputs in
+//! a per-request [`Context`], each location as a JSON object keyed by
+//! parameter name, and a handler's arguments are extractors implementing
+//! [`FromContext`]: [`Path`], [`Query`], [`Headers`], [`Cookies`], [`Json`],
+//! [`Form`], [`Multipart`] and [`Request`] (method, path, headers, request
+//! id). Each deserialises its part of the context into the user's type.
+
+use std::ops::{Deref, DerefMut};
+
+use actix_web::web::Bytes;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::error::{codes::InvalidParameter, Result};
+
+/// The validated inputs of one request, handed to extractors.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub(crate) request: Request,
+    pub(crate) path: Map<String, Value>,
+    pub(crate) query: Map<String, Value>,
+    pub(crate) headers: Map<String, Value>,
+    pub(crate) cookies: Map<String, Value>,
+    pub(crate) body: Option<Value>,
+    pub(crate) multipart: Option<Multipart>,
+    pub(crate) raw: Bytes,
+}
+
+impl Context {
+    /// A context for unit-testing extractors and handlers without a server.
+    ///
+    /// ```
+    /// use macaron::{Context, FromContext, Path};
+    /// let ctx = Context::for_test().with_path(serde_json::json!({"id": 7}));
+    /// let Path(id): Path<serde_json::Value> = Path::from_context(&ctx).unwrap();
+    /// assert_eq!(id["id"], 7);
+    /// ```
+    pub fn for_test() -> Self {
+        Context::default()
+    }
+
+    /// Sets the path parameters (a JSON object).
+    pub fn with_path(mut self, value: Value) -> Self {
+        self.path = object(value);
+        self
+    }
+
+    /// Sets the query parameters (a JSON object).
+    pub fn with_query(mut self, value: Value) -> Self {
+        self.query = object(value);
+        self
+    }
+
+    /// Sets the body.
+    pub fn with_body(mut self, value: Value) -> Self {
+        self.body = Some(value);
+        self
+    }
+
+    /// The request's description.
+    pub fn request(&self) -> &Request {
+        &self.request
+    }
+}
+
+fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// Builds a handler argument from the request's [`Context`].
+///
+/// ```
+/// use macaron::{Context, FromContext};
+/// struct Limit(i64);
+/// impl FromContext for Limit {
+///     fn from_context(ctx: &Context) -> macaron::Result<Self> {
+///         let macaron::Query(q): macaron::Query<serde_json::Value> = macaron::Query::from_context(ctx)?;
+///         Ok(Limit(q["limit"].as_i64().unwrap_or(10)))
+///     }
+/// }
+/// let ctx = Context::for_test().with_query(serde_json::json!({"limit": 3}));
+/// assert_eq!(Limit::from_context(&ctx).unwrap().0, 3);
+/// ```
+pub trait FromContext: Sized {
+    /// Extracts the value, or fails with an error reply.
+    fn from_context(ctx: &Context) -> Result<Self>;
+}
+
+fn deserialize<T: DeserializeOwned>(what: &str, value: Value) -> Result<T> {
+    serde_json::from_value(value).map_err(|e| InvalidParameter::new(format!("{what}: {e}")))
+}
+
+macro_rules! object_extractor {
+    ($(#[$meta:meta])* $name:ident, $field:ident, $what:literal) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct $name<T>(pub T);
+
+        impl<T> Deref for $name<T> {
+            type Target = T;
+            fn deref(&self) -> &T {
+                &self.0
+            }
+        }
+
+        impl<T> DerefMut for $name<T> {
+            fn deref_mut(&mut self) -> &mut T {
+                &mut self.0
+            }
+        }
+
+        impl<T: DeserializeOwned> FromContext for $name<T> {
+            fn from_context(ctx: &Context) -> Result<Self> {
+                deserialize($what, Value::Object(ctx.$field.clone())).map($name)
+            }
+        }
+    };
+}
+
+object_extractor!(
+    /// The path parameters, as an object keyed by parameter name.
+    ///
+    /// ```
+    /// use macaron::{Context, FromContext, Path};
+    /// #[derive(serde::Deserialize)]
+    /// struct PetPath { id: i64 }
+    /// let ctx = Context::for_test().with_path(serde_json::json!({"id": 7}));
+    /// assert_eq!(Path::<PetPath>::from_context(&ctx).unwrap().id, 7);
+    /// ```
+    Path,
+    path,
+    "path parameters"
+);
+object_extractor!(
+    /// The query parameters, as an object keyed by parameter name.
+    ///
+    /// ```
+    /// use macaron::{Context, FromContext, Query};
+    /// #[derive(serde::Deserialize)]
+    /// struct Page { limit: Option<i64> }
+    /// let ctx = Context::for_test().with_query(serde_json::json!({"limit": 5}));
+    /// assert_eq!(Query::<Page>::from_context(&ctx).unwrap().limit, Some(5));
+    /// ```
+    Query,
+    query,
+    "query parameters"
+);
+object_extractor!(
+    /// The header parameters declared by the operation, keyed by their name
+    /// as written in the spec.
+    ///
+    /// ```
+    /// use macaron::{Context, FromContext, Headers};
+    /// let h: Headers<serde_json::Value> = Headers::from_context(&Context::for_test()).unwrap();
+    /// assert_eq!(h.0, serde_json::json!({}));
+    /// ```
+    Headers,
+    headers,
+    "header parameters"
+);
+object_extractor!(
+    /// The cookie parameters declared by the operation.
+    ///
+    /// ```
+    /// use macaron::{Context, Cookies, FromContext};
+    /// let c: Cookies<serde_json::Value> = Cookies::from_context(&Context::for_test()).unwrap();
+    /// assert_eq!(c.0, serde_json::json!({}));
+    /// ```
+    Cookies,
+    cookies,
+    "cookie parameters"
+);
+
+/// The header parameters (alias of [`Headers`]).
+pub type Header<T> = Headers<T>;
+
+/// The validated JSON body.
+///
+/// ```
+/// use macaron::{Context, FromContext, Json};
+/// #[derive(serde::Deserialize)]
+/// struct NewPet { name: String }
+/// let ctx = Context::for_test().with_body(serde_json::json!({"name": "Rex"}));
+/// assert_eq!(Json::<NewPet>::from_context(&ctx).unwrap().name, "Rex");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Json<T>(pub T);
+
+/// The validated `application/x-www-form-urlencoded` body, coerced to the
+/// schema's types.
+///
+/// ```
+/// use macaron::{Context, Form, FromContext};
+/// let ctx = Context::for_test().with_body(serde_json::json!({"qty": 2}));
+/// let Form(f): Form<serde_json::Value> = Form::from_context(&ctx).unwrap();
+/// assert_eq!(f["qty"], 2);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form<T>(pub T);
+
+macro_rules! body_extractor {
+    ($name:ident) => {
+        impl<T> Deref for $name<T> {
+            type Target = T;
+            fn deref(&self) -> &T {
+                &self.0
+            }
+        }
+
+        impl<T> DerefMut for $name<T> {
+            fn deref_mut(&mut self) -> &mut T {
+                &mut self.0
+            }
+        }
+
+        impl<T: DeserializeOwned> FromContext for $name<T> {
+            fn from_context(ctx: &Context) -> Result<Self> {
+                let body = ctx.body.clone().unwrap_or(Value::Null);
+                deserialize("body", body).map($name)
+            }
+        }
+    };
+}
+
+body_extractor!(Json);
+body_extractor!(Form);
+
+/// An uploaded file of a `multipart/form-data` body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilePart {
+    /// The form field's name.
+    pub name: String,
+    /// The file name the client gave, if any.
+    pub filename: Option<String>,
+    /// The part's content type, if given.
+    pub content_type: Option<String>,
+    /// The content.
+    pub bytes: Bytes,
+}
+
+/// A `multipart/form-data` body: text fields (coerced to the schema's
+/// types) and files.
+///
+/// ```
+/// use macaron::{Context, FromContext, Multipart};
+/// // Without a multipart body, the extractor gives an empty form.
+/// let m = Multipart::from_context(&Context::for_test()).unwrap();
+/// assert!(m.fields.is_empty() && m.files.is_empty());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Multipart {
+    /// Text fields by name.
+    pub fields: Map<String, Value>,
+    /// Files, in the order sent.
+    pub files: Vec<FilePart>,
+}
+
+impl Multipart {
+    /// The first file sent under a field name.
+    pub fn file(&self, name: &str) -> Option<&FilePart> {
+        self.files.iter().find(|f| f.name == name)
+    }
+}
+
+impl FromContext for Multipart {
+    fn from_context(ctx: &Context) -> Result<Self> {
+        Ok(ctx.multipart.clone().unwrap_or_default())
+    }
+}
+
+/// The request itself: method, path, query string, headers and request id.
+/// Secrets are not hidden here: this is for the handler, not for logs.
+///
+/// ```
+/// use macaron::{Context, FromContext, Request};
+/// let r = Request::from_context(&Context::for_test()).unwrap();
+/// assert_eq!(r.header("authorization"), None);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Request {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The path, as sent (not decoded).
+    pub path: String,
+    /// The query string, without `?`.
+    pub query: String,
+    /// Every header, names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// The request id (the caller's `X-Request-Id`, or a new uuid).
+    pub request_id: String,
+    /// The operation being served.
+    pub operation_id: String,
+}
+
+impl Request {
+    /// The first value of a header (name case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+impl FromContext for Request {
+    fn from_context(ctx: &Context) -> Result<Self> {
+        Ok(ctx.request.clone())
+    }
+}
+
+impl FromContext for Context {
+    fn from_context(ctx: &Context) -> Result<Self> {
+        Ok(ctx.clone())
+    }
+}
+
+/// The raw request body, for media types the framework does not parse.
+impl FromContext for Bytes {
+    fn from_context(ctx: &Context) -> Result<Self> {
+        Ok(ctx.raw.clone())
+    }
+}

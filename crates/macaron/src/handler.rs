@@ -1,0 +1,79 @@
+//! Handlers: plain async functions, bound to operations by `operationId`.
+//!
+//! A service author writes `async fn get_pet(Path(p): Path<PetPath>) ->
+//! Result<Pet, macaron::Error>` and nothing else: no request object to dig
+//! in, no response to build. To store functions of different signatures in
+//! one table, the [`Handler`] trait is implemented (by a macro, as actix-web
+//! and axum do) for every async function of zero to six [`FromContext`]
+//! arguments whose output is `Result<R, Error>` with `R:` [`Reply`]; the
+//! builder then erases each into a boxed function from [`Context`] to
+//! [`Response`]. Futures need not be `Send`: each actix worker runs its
+//! requests on its own thread.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use futures_util::future::LocalBoxFuture;
+
+use crate::error::Result;
+use crate::extract::{Context, FromContext};
+use crate::reply::{Reply, Response};
+
+/// An async function usable as a handler; `Args` is the tuple of its
+/// argument types (inferred, never written by hand).
+///
+/// ```
+/// use macaron::{Handler, Json, Path};
+/// async fn hello() -> macaron::Result<serde_json::Value> {
+///     Ok(serde_json::json!({"message": "hello world!"}))
+/// }
+/// async fn echo(Path(p): Path<serde_json::Value>, Json(b): Json<serde_json::Value>) -> macaron::Result<serde_json::Value> {
+///     Ok(serde_json::json!({"path": p, "body": b}))
+/// }
+/// fn takes<A>(_: impl Handler<A>) {}
+/// takes(hello);
+/// takes(echo);
+/// ```
+pub trait Handler<Args>: Clone + Send + Sync + 'static {
+    /// Extracts the arguments from the context and runs the function.
+    fn call(&self, ctx: Context) -> LocalBoxFuture<'static, Result<Response>>;
+}
+
+/// A handler with its argument types erased.
+pub(crate) type BoxedHandler = Arc<dyn Fn(Context) -> LocalBoxFuture<'static, Result<Response>> + Send + Sync>;
+
+pub(crate) fn boxed<H: Handler<A>, A>(handler: H) -> BoxedHandler {
+    Arc::new(move |ctx| handler.call(ctx))
+}
+
+macro_rules! impl_handler {
+    ($($arg:ident),*) => {
+        impl<F, Fut, R, $($arg,)*> Handler<($($arg,)*)> for F
+        where
+            F: Fn($($arg),*) -> Fut + Clone + Send + Sync + 'static,
+            Fut: Future<Output = Result<R>> + 'static,
+            R: Reply,
+            $($arg: FromContext + 'static,)*
+        {
+            #[allow(non_snake_case, unused_variables)]
+            fn call(&self, ctx: Context) -> LocalBoxFuture<'static, Result<Response>> {
+                $(
+                    let $arg = match $arg::from_context(&ctx) {
+                        Ok(value) => value,
+                        Err(e) => return Box::pin(async move { Err(e) }),
+                    };
+                )*
+                let future = (self)($($arg),*);
+                Box::pin(async move { future.await?.into_response() })
+            }
+        }
+    };
+}
+
+impl_handler!();
+impl_handler!(A1);
+impl_handler!(A1, A2);
+impl_handler!(A1, A2, A3);
+impl_handler!(A1, A2, A3, A4);
+impl_handler!(A1, A2, A3, A4, A5);
+impl_handler!(A1, A2, A3, A4, A5, A6);

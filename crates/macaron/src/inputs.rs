@@ -1,0 +1,168 @@
+//! Checking a request's parameters and body against its operation.
+//!
+//! Nothing reaches a handler unchecked: every declared parameter is read by
+//! its style, typed by its schema and validated, and the body is parsed by
+//! its media type (JSON, urlencoded form or multipart) and validated. The
+//! first problem stops the request with a 400 `INVALID_PARAMETER` whose
+//! description names the input and, inside a body, the JSON path of the
+//! offending field (`body /price: -1 is less than the minimum of 0`). A
+//! media type the operation does not declare is a 415. What passes becomes
+//! the [`Context`] the handler's extractors read.
+
+use actix_web::http::header::HeaderMap;
+use actix_web::web::Bytes;
+use futures_util::StreamExt;
+use macaron_spec::ParamLocation;
+use serde_json::{Map, Value};
+
+use crate::api::{is_json, LoadedApi, Op};
+use crate::coerce;
+use crate::error::codes::{InvalidParameter, UnsupportedMediaType};
+use crate::error::Result;
+use crate::extract::{Context, FilePart, Multipart};
+use crate::params::{self, location_name, RawInputs};
+use crate::validate::check;
+
+/// Validates the parameters into the context's maps.
+pub(crate) fn parameters(api: &LoadedApi, op: &Op, raw: &RawInputs, ctx: &mut Context) -> Result<()> {
+    for (param, &schema) in op.spec.parameters.iter().zip(&op.params) {
+        let what = format!("{} parameter '{}'", location_name(param.location), param.name);
+        let Some(value) = params::extract(&api.spec, param, raw) else {
+            if param.required {
+                return Err(InvalidParameter::new(format!("{what} is required")));
+            }
+            continue;
+        };
+        if let Some(validator) = api.validators.get(schema) {
+            if let Some(message) = check(validator, &what, &value) {
+                return Err(InvalidParameter::new(message));
+            }
+        }
+        let map = match param.location {
+            ParamLocation::Path => &mut ctx.path,
+            ParamLocation::Query => &mut ctx.query,
+            ParamLocation::Header => &mut ctx.headers,
+            ParamLocation::Cookie => &mut ctx.cookies,
+        };
+        map.insert(param.name.clone(), value);
+    }
+    Ok(())
+}
+
+/// The media type the operation declares for a request's content type, or
+/// a 415. `None` when the operation takes no body.
+pub(crate) fn media_type<'a>(op: &'a Op, content_type: Option<&str>, has_body: bool) -> Result<Option<&'a str>> {
+    if op.body.is_empty() || (!has_body && content_type.is_none()) {
+        return Ok(None);
+    }
+    let essence = match content_type {
+        Some(ct) => ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase(),
+        None => "application/json".into(),
+    };
+    let (kind, _) = essence.split_once('/').unwrap_or((essence.as_str(), ""));
+    let found = op
+        .body
+        .keys()
+        .find(|k| k.split(';').next().unwrap_or("").trim() == essence)
+        .or_else(|| op.body.keys().find(|k| k.as_str() == format!("{kind}/*")))
+        .or_else(|| op.body.keys().find(|k| k.as_str() == "*/*"));
+    match found {
+        Some(key) => Ok(Some(key.as_str())),
+        None => {
+            let accepted: Vec<&str> = op.body.keys().map(String::as_str).collect();
+            Err(UnsupportedMediaType::new(format!(
+                "content type '{essence}' is not accepted; use {}",
+                accepted.join(" or ")
+            )))
+        }
+    }
+}
+
+/// Parses and validates the body into the context.
+pub(crate) async fn body(
+    api: &LoadedApi,
+    op: &Op,
+    media: Option<&str>,
+    content_type: Option<&str>,
+    headers: &HeaderMap,
+    bytes: Bytes,
+    ctx: &mut Context,
+) -> Result<()> {
+    let required = op.spec.request_body.as_ref().is_some_and(|b| b.required);
+    let Some(media) = media.filter(|_| !bytes.is_empty()) else {
+        if required {
+            return Err(InvalidParameter::new("body: a request body is required"));
+        }
+        return Ok(());
+    };
+    let schema_id = op.body.get(media).copied().flatten();
+    let schema = op
+        .spec
+        .request_body
+        .as_ref()
+        .and_then(|b| b.content.iter().find(|(k, _)| k.eq_ignore_ascii_case(media)))
+        .and_then(|(_, m)| m.schema.clone())
+        .unwrap_or(Value::Bool(true));
+    let essence = content_type
+        .map_or("application/json".to_string(), |c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    let (value, to_validate) = if is_json(&essence) && essence != "*/*" {
+        let value: Value =
+            serde_json::from_slice(&bytes).map_err(|e| InvalidParameter::new(format!("body: malformed JSON: {e}")))?;
+        (Some(value.clone()), Some(value))
+    } else if essence == "application/x-www-form-urlencoded" {
+        let pairs = params::query_pairs(&String::from_utf8_lossy(&bytes));
+        let value = coerce::object(&api.spec, &schema, &pairs);
+        (Some(value.clone()), Some(value))
+    } else if essence == "multipart/form-data" {
+        let form = multipart(api, &schema, headers, bytes.clone()).await?;
+        let mut check_value = form.fields.clone();
+        for file in &form.files {
+            check_value
+                .entry(file.name.clone())
+                .or_insert_with(|| Value::String(file.filename.clone().unwrap_or_default()));
+        }
+        let fields = Value::Object(form.fields.clone());
+        ctx.multipart = Some(form);
+        (Some(fields), Some(Value::Object(check_value)))
+    } else {
+        (None, None)
+    };
+    if let (Some(checked), Some(id)) = (&to_validate, schema_id) {
+        if let Some(validator) = api.validators.get(id) {
+            if let Some(message) = check(validator, "body", checked) {
+                return Err(InvalidParameter::new(message));
+            }
+        }
+    }
+    ctx.body = value;
+    ctx.raw = bytes;
+    Ok(())
+}
+
+async fn multipart(api: &LoadedApi, schema: &Value, headers: &HeaderMap, bytes: Bytes) -> Result<Multipart> {
+    let malformed = |e: &dyn std::fmt::Display| InvalidParameter::new(format!("body: malformed multipart: {e}"));
+    let stream = futures_util::stream::once(async move { Ok::<_, actix_web::error::PayloadError>(bytes) });
+    let mut parts = actix_multipart::Multipart::new(headers, stream);
+    let mut texts: Vec<(String, String)> = Vec::new();
+    let mut files = Vec::new();
+    while let Some(field) = parts.next().await {
+        let mut field = field.map_err(|e| malformed(&e))?;
+        let name = field.name().unwrap_or_default().to_string();
+        let filename = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_string);
+        let content_type = field.content_type().map(|m| m.to_string());
+        let mut content = Vec::new();
+        while let Some(chunk) = field.next().await {
+            content.extend_from_slice(&chunk.map_err(|e| malformed(&e))?);
+        }
+        if filename.is_some() {
+            files.push(FilePart { name, filename, content_type, bytes: Bytes::from(content) });
+        } else {
+            texts.push((name, String::from_utf8_lossy(&content).into_owned()));
+        }
+    }
+    let fields = match coerce::object(&api.spec, schema, &texts) {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    Ok(Multipart { fields, files })
+}

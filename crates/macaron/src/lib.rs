@@ -1,0 +1,112 @@
+//! # macaron
+//!
+//! The runtime of Macaron, an OpenAPI-first microservice framework: write
+//! the spec, write one plain async function per operation, call
+//! [`letsgo`] in `main`. The framework routes by the spec, validates every
+//! parameter and body before the handler runs (and every reply after),
+//! turns every failure into one JSON error object, reports server errors
+//! with a crash report, and serves `/ping`, `/version`, `/doc/<api>` and
+//! `/metrics` on its own.
+//!
+//! ```
+//! use macaron::{Created, Json, Path};
+//! use serde::{Deserialize, Serialize};
+//!
+//! const SPEC: &str = r##"
+//! openapi: 3.0.3
+//! info: {title: pets, version: "1"}
+//! paths:
+//!   /pets/{id}:
+//!     get:
+//!       operationId: getPet
+//!       parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+//!       responses:
+//!         "200": {description: a pet, content: {application/json: {schema: {$ref: "#/components/schemas/Pet"}}}}
+//!         "404": {description: no such pet}
+//!   /pets:
+//!     post:
+//!       operationId: createPet
+//!       requestBody:
+//!         required: true
+//!         content: {application/json: {schema: {$ref: "#/components/schemas/Pet"}}}
+//!       responses:
+//!         "201": {description: created, content: {application/json: {schema: {$ref: "#/components/schemas/Pet"}}}}
+//! components:
+//!   schemas:
+//!     Pet:
+//!       type: object
+//!       required: [name]
+//!       properties: {name: {type: string, minLength: 1}}
+//! "##;
+//!
+//! #[derive(Deserialize)]
+//! struct PetPath { id: i64 }
+//! #[derive(Serialize, Deserialize)]
+//! struct Pet { name: String }
+//!
+//! macaron::errors! { PetNotFound = (404, "PET_NOT_FOUND") }
+//!
+//! async fn get_pet(Path(p): Path<PetPath>) -> macaron::Result<Pet> {
+//!     match p.id {
+//!         1 => Ok(Pet { name: "Rex".into() }),
+//!         id => Err(PetNotFound::new(format!("no pet {id}"))),
+//!     }
+//! }
+//!
+//! async fn create_pet(Json(pet): Json<Pet>) -> macaron::Result<Created<Pet>> {
+//!     Ok(Created(pet))
+//! }
+//!
+//! fn start(opts: macaron::Options) -> macaron::Result<macaron::Api> {
+//!     macaron::Api::builder()
+//!         .options(opts)
+//!         .api_source("pets.yaml", SPEC)
+//!         .handler("getPet", get_pet)
+//!         .handler("createPet", create_pet)
+//!         .build()
+//! }
+//!
+//! // In a service: fn main() { macaron::letsgo(start) }
+//! let api = start(macaron::Options::default()).unwrap();
+//! assert_eq!(api.routes(), vec!["POST /pets -> createPet", "GET /pets/{id} -> getPet"]);
+//! ```
+//!
+//! The modules, in the order a request meets them: [`router`](crate) finds
+//! the operation, `params` and `coerce` read parameters by style and type,
+//! `inputs` validates them and the body with the schemas compiled in
+//! `validate`, [`extract`](crate::FromContext) hands them to the handler
+//! (see [`Handler`]), [`reply`](crate::Reply) turns its result into a
+//! response, `dispatch` runs it all and sends errors through one path, and
+//! `report` writes crash reports.
+
+#![warn(missing_docs)]
+
+mod api;
+mod builtins;
+mod coerce;
+mod dispatch;
+mod error;
+mod extract;
+mod handler;
+mod inputs;
+mod metrics;
+mod options;
+mod params;
+mod reply;
+mod report;
+mod router;
+mod server;
+#[cfg(feature = "test")]
+pub mod test;
+mod validate;
+
+pub use api::{Api, ApiBuilder, DEFAULT_BODY_LIMIT};
+pub use error::{codes, Error, Result};
+pub use extract::{
+    Context, Cookies, FilePart, Form, FromContext, Header, Headers, Json, Multipart, Path, Query, Request,
+};
+pub use handler::Handler;
+pub use options::Options;
+pub use reply::{Accepted, Created, NoContent, Reply, Response, WithStatus};
+pub use report::{report_error, request_id, set_user_id};
+pub use server::letsgo;

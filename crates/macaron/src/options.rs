@@ -1,0 +1,34 @@
+//! The options a service runs with, from the command line.
+//!
+//! `letsgo` parses the command line once and hands the result to the
+//! service's `start` function, which passes it to the builder: the service
+//! author can inspect or override any of it, and tests build [`Options`]
+//! by hand without a command line at all.
+
+use std::path::PathBuf;
+
+/// How the service runs: port, environment, debug logging, config file.
+///
+/// ```
+/// let o = macaron::Options::default();
+/// assert_eq!((o.port, o.env.as_str(), o.debug), (8080, "dev", false));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The port to listen on (`--port`, else `PORT`, else 8080).
+    pub port: u16,
+    /// The address to bind (`0.0.0.0` by default).
+    pub host: String,
+    /// The environment name (`--env`, else `MACARON_ENV`, else `dev`).
+    pub env: String,
+    /// Debug logging (`--debug` / `--no-debug`).
+    pub debug: bool,
+    /// A configuration file (`--config PATH`).
+    pub config: Option<PathBuf>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { port: 8080, host: "0.0.0.0".into(), env: "dev".into(), debug: false, config: None }
+    }
+}

@@ -1,0 +1,423 @@
+//! Crash reports: what the team hears about when the service breaks.
+//!
+//! A 500 reply tells the caller something went wrong; the people who run the
+//! service need to know what, and where, without grepping logs. So every
+//! server error (a handler's 5xx, a panic, a reply that breaks the spec)
+//! gets a uuid `error_id`, sent in the reply, and a crash report, titled
+//! `FATAL BACKEND ERROR <service> <status> <code>: <description>`, whose
+//! message is a JSON dump of the error, its backtrace, the request, the
+//! caller, the server and the timing, and carries the same id. A handler
+//! that caught an error it can live with calls [`report_error`] to send a
+//! `NON-FATAL BACKEND ERROR` report and goes on.
+//!
+//! Reports go to the service's `error_reporter` (mail, Slack, ...), or to
+//! the log when there is none. The reporter runs on a thread of its own,
+//! fed by a channel, and inside `catch_unwind`: a slow or panicking reporter
+//! never delays or breaks a reply. Authorization headers, cookies, the
+//! request's token and every configured secret are replaced by `***` before
+//! a report is built, so they never reach a reporter or a log line.
+//!
+//! The request being served is kept in a tokio task-local, so
+//! [`report_error`] and the panic hook can find it without being handed it.
+
+use std::backtrace::Backtrace;
+use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, Mutex, Once, OnceLock};
+use std::time::{Duration, Instant, SystemTime};
+
+use serde_json::{json, Value};
+
+use crate::error::Error;
+
+/// The function a service gives to receive reports: `(title, message)`.
+pub(crate) type ReporterFn = Arc<dyn Fn(&str, &str) + Send + Sync>;
+
+/// Headers whose values never appear in a report or a log.
+const SECRET_HEADERS: [&str; 5] = ["authorization", "cookie", "set-cookie", "proxy-authorization", "x-api-key"];
+
+/// The largest request body copied into a report.
+const BODY_IN_REPORT: usize = 10 * 1024;
+
+/// What the server says about itself in reports and `/version`.
+#[derive(Debug)]
+pub(crate) struct ServerInfo {
+    pub name: String,
+    pub version: String,
+    pub env: String,
+    pub host: String,
+    pub port: OnceLock<u16>,
+}
+
+/// A report still to be written: built on the reporter thread, because
+/// resolving a backtrace's symbols is slow.
+type Job = Box<dyn FnOnce() -> (String, String) + Send>;
+
+/// Where reports go: a channel to the reporter thread.
+pub(crate) struct Reports {
+    tx: Sender<Job>,
+    secrets: Vec<String>,
+    /// Reports sent and not yet delivered.
+    pending: Arc<AtomicUsize>,
+}
+
+impl Reports {
+    /// Starts the reporter thread.
+    pub fn start(reporter: Option<ReporterFn>, secrets: Vec<String>) -> Self {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let pending = Arc::new(AtomicUsize::new(0));
+        let done = pending.clone();
+        let spawned = std::thread::Builder::new().name("macaron-reporter".into()).spawn(move || {
+            for job in rx {
+                let Ok((title, message)) = panic::catch_unwind(AssertUnwindSafe(job)) else {
+                    tracing::error!("a crash report could not be written");
+                    done.fetch_sub(1, Ordering::SeqCst);
+                    continue;
+                };
+                match &reporter {
+                    Some(report) => {
+                        if panic::catch_unwind(AssertUnwindSafe(|| report(&title, &message))).is_err() {
+                            tracing::error!(%title, "the error reporter panicked");
+                        }
+                    }
+                    None => tracing::error!(%title, "{message}"),
+                }
+                done.fetch_sub(1, Ordering::SeqCst);
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::error!("cannot start the reporter thread ({e}); reports will be lost");
+        }
+        Reports { tx, secrets: secrets.into_iter().filter(|s| !s.is_empty()).collect(), pending }
+    }
+
+    fn send(&self, job: Job) {
+        self.pending.fetch_add(1, Ordering::SeqCst);
+        if self.tx.send(job).is_err() {
+            self.pending.fetch_sub(1, Ordering::SeqCst);
+            tracing::error!("the reporter thread is gone; a report is lost");
+        }
+    }
+
+    /// Waits (at most `timeout`) until every report sent has been delivered:
+    /// called before the process exits, so no crash report is lost.
+    pub fn flush(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while self.pending.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+/// What a panic left behind, recorded by the panic hook.
+#[derive(Debug, Clone)]
+pub(crate) struct PanicNote {
+    pub message: String,
+    pub backtrace: Arc<Backtrace>,
+}
+
+/// The request being served, as reports show it (secrets already hidden).
+pub(crate) struct Current {
+    pub request_id: String,
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Mutex<String>,
+    pub caller_ip: String,
+    pub forwarded_ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub user_id: Mutex<Option<String>>,
+    pub started: SystemTime,
+    pub clock: Instant,
+    pub panic: Mutex<Option<PanicNote>>,
+    pub server: Arc<ServerInfo>,
+    pub reports: Arc<Reports>,
+    /// Secret values seen in this request (its token, its cookies).
+    pub secrets: Vec<String>,
+}
+
+tokio::task_local! {
+    static CURRENT: Arc<Current>;
+}
+
+/// Runs a future with `current` as the request being served.
+pub(crate) async fn scope<F: std::future::Future>(current: Arc<Current>, future: F) -> F::Output {
+    CURRENT.scope(current, future).await
+}
+
+/// Hides secrets in a header list.
+pub(crate) fn redact_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(
+            |(k, v)| {
+                if SECRET_HEADERS.contains(&k.as_str()) {
+                    (k.clone(), "***".into())
+                } else {
+                    (k.clone(), v.clone())
+                }
+            },
+        )
+        .collect()
+}
+
+/// The secret values a request carries: its authorization header (and the
+/// token in it) and its cookies' values.
+pub(crate) fn request_secrets(headers: &[(String, String)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, v) in headers {
+        match k.as_str() {
+            "authorization" | "proxy-authorization" | "x-api-key" => {
+                out.push(v.clone());
+                if let Some((_, token)) = v.split_once(' ') {
+                    out.push(token.trim().to_string());
+                }
+            }
+            "cookie" => {
+                for c in v.split(';') {
+                    if let Some((_, value)) = c.split_once('=') {
+                        out.push(value.trim().to_string());
+                        let decoded = percent_encoding::percent_decode_str(value.trim()).decode_utf8_lossy();
+                        if let Some((_, token)) = decoded.split_once(' ') {
+                            out.push(token.to_string());
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out.retain(|s| s.len() >= 4);
+    out
+}
+
+/// Replaces every secret in a text by `***`, longest first.
+pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut sorted: Vec<&str> = secrets.iter().copied().filter(|s| s.len() >= 4).collect();
+    sorted.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    sorted.iter().fold(text.to_string(), |acc, s| acc.replace(s, "***"))
+}
+
+/// Truncates a request body for a report.
+pub(crate) fn body_for_report(bytes: &[u8]) -> String {
+    let cut = bytes.len().min(BODY_IN_REPORT);
+    let mut text = String::from_utf8_lossy(&bytes[..cut]).into_owned();
+    if bytes.len() > cut {
+        text.push_str(&format!("... ({} bytes in all)", bytes.len()));
+    }
+    text
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+pub(crate) fn server_info(name: String, version: String, env: String) -> ServerInfo {
+    ServerInfo { name, version, env, host: hostname(), port: OnceLock::new() }
+}
+
+fn rfc3339(time: SystemTime) -> String {
+    humantime::format_rfc3339_millis(time).to_string()
+}
+
+impl Current {
+    fn secrets(&self) -> Vec<&str> {
+        self.secrets.iter().chain(self.reports.secrets.iter()).map(String::as_str).collect()
+    }
+
+    fn dump(
+        &self,
+        error_id: &str,
+        error: Value,
+        backtrace: Option<String>,
+        response: Value,
+        end: SystemTime,
+        duration_ms: f64,
+    ) -> String {
+        let dump = json!({
+            "error_id": error_id,
+            "error": error,
+            "backtrace": backtrace,
+            "request": {
+                "id": self.request_id,
+                "method": self.method,
+                "path": self.path,
+                "query": self.query,
+                "headers": self.headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
+                "body": *self.body.lock().unwrap_or_else(|e| e.into_inner()),
+            },
+            "caller": {
+                "ip": self.caller_ip,
+                "forwarded_ip": self.forwarded_ip,
+                "user_agent": self.user_agent,
+                "user_id": *self.user_id.lock().unwrap_or_else(|e| e.into_inner()),
+            },
+            "server": {
+                "name": self.server.name,
+                "version": self.server.version,
+                "env": self.server.env,
+                "host": self.server.host,
+                "port": self.server.port.get(),
+            },
+            "timing": {
+                "start": rfc3339(self.started),
+                "end": rfc3339(end),
+                "duration_ms": duration_ms,
+            },
+            "response": response,
+        });
+        let text = serde_json::to_string_pretty(&dump).unwrap_or_else(|_| dump.to_string());
+        redact(&text, &self.secrets())
+    }
+
+    /// Sends the crash report of a server error replied with `error_id`.
+    pub fn report_fatal(self: &Arc<Self>, error: &Error, error_id: &str) {
+        let description: String = error.error_description.chars().take(200).collect();
+        let title =
+            format!("FATAL BACKEND ERROR {} {} {}: {}", self.server.name, error.status, error.code, description);
+        let panic = take_panic(self);
+        let backtrace = panic.as_ref().map(|p| p.backtrace.clone()).or_else(|| error.backtrace_arc());
+        let detail = json!({
+            "status": error.status,
+            "code": error.code,
+            "description": error.error_description,
+            "cause": error.cause.as_ref().map(|c| format!("{c:?}")),
+            "panic": panic.as_ref().map(|p| p.message.clone()),
+        });
+        let response = json!({
+            "status": error.status,
+            "code": error.code,
+            "description": error.error_description,
+            "user_message": error.user_message,
+        });
+        let (end, duration_ms) = (SystemTime::now(), self.clock.elapsed().as_secs_f64() * 1000.0);
+        let (current, error_id) = (self.clone(), error_id.to_string());
+        self.reports.send(Box::new(move || {
+            let message = current.dump(&error_id, detail, backtrace.map(|b| b.to_string()), response, end, duration_ms);
+            (redact(&title, &current.secrets()), message)
+        }));
+    }
+}
+
+/// Sends a `NON-FATAL BACKEND ERROR` report about an error a handler caught
+/// and can live with, then returns. Outside a request it only logs.
+///
+/// ```
+/// fn charge() -> Result<(), std::io::Error> { Err(std::io::Error::other("gateway down")) }
+///
+/// async fn pay() -> macaron::Result<serde_json::Value> {
+///     if let Err(e) = charge() {
+///         macaron::report_error("payment gateway failed, will retry", &e);
+///     }
+///     Ok(serde_json::json!({"queued": true}))
+/// }
+/// # let _ = pay;
+/// ```
+pub fn report_error(title: &str, caught: &dyn fmt::Display) {
+    let sent = CURRENT.try_with(|current| {
+        let title = format!("NON-FATAL BACKEND ERROR {}: {title}", current.server.name);
+        let error_id = uuid::Uuid::new_v4().to_string();
+        let detail = json!({"description": caught.to_string()});
+        let backtrace = Backtrace::force_capture();
+        let (end, duration_ms) = (SystemTime::now(), current.clock.elapsed().as_secs_f64() * 1000.0);
+        let current = current.clone();
+        current.clone().reports.send(Box::new(move || {
+            let message = current.dump(&error_id, detail, Some(backtrace.to_string()), Value::Null, end, duration_ms);
+            (redact(&title, &current.secrets()), message)
+        }));
+    });
+    if sent.is_err() {
+        tracing::warn!("NON-FATAL BACKEND ERROR (outside a request): {title}: {caught}");
+    }
+}
+
+/// Records who the caller is, for crash reports (auth calls this).
+///
+/// ```
+/// // Outside a request this does nothing.
+/// macaron::set_user_id("user-42");
+/// ```
+pub fn set_user_id(user_id: &str) {
+    let _ = CURRENT.try_with(|current| {
+        *current.user_id.lock().unwrap_or_else(|e| e.into_inner()) = Some(user_id.to_string());
+    });
+}
+
+/// The id of the request being served, if any.
+///
+/// ```
+/// assert_eq!(macaron::request_id(), None);
+/// ```
+pub fn request_id() -> Option<String> {
+    CURRENT.try_with(|current| current.request_id.clone()).ok()
+}
+
+/// Installs (once) the panic hook that records a panic's message and
+/// backtrace for the request being served; panics elsewhere go to the
+/// previous hook.
+pub(crate) fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            let recorded = CURRENT.try_with(|current| {
+                let message = match info.payload().downcast_ref::<&str>() {
+                    Some(s) => (*s).to_string(),
+                    None => info.payload().downcast_ref::<String>().cloned().unwrap_or_else(|| "panic".into()),
+                };
+                let location = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+                let note = PanicNote {
+                    message: format!("{message}{location}"),
+                    backtrace: Arc::new(Backtrace::force_capture()),
+                };
+                *current.panic.lock().unwrap_or_else(|e| e.into_inner()) = Some(note);
+            });
+            if recorded.is_err() {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// The panic recorded for the request being served, if any.
+pub(crate) fn take_panic(current: &Current) -> Option<PanicNote> {
+    current.panic.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_hidden() {
+        let headers = vec![
+            ("authorization".to_string(), "Bearer abc.def.ghi".to_string()),
+            ("cookie".to_string(), "token=Bearer%20xyz.123; theme=dark".to_string()),
+            ("accept".to_string(), "*/*".to_string()),
+        ];
+        let secrets = request_secrets(&headers);
+        let text = "got abc.def.ghi and xyz.123 and dark";
+        let owned: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        assert_eq!(redact(text, &owned), "got *** and *** and ***");
+        let hidden = redact_headers(&headers);
+        assert_eq!(hidden[0].1, "***");
+        assert_eq!(hidden[1].1, "***");
+        assert_eq!(hidden[2].1, "*/*");
+    }
+
+    #[test]
+    fn long_bodies_are_truncated() {
+        let body = vec![b'a'; 20_000];
+        let text = body_for_report(&body);
+        assert!(text.len() < 10_300);
+        assert!(text.ends_with("(20000 bytes in all)"));
+    }
+}

@@ -1,0 +1,216 @@
+//! Running a service: the command line, logs, the HTTP server, shutdown.
+//!
+//! A service's `main` should be one line, and every service should start,
+//! log and stop the same way, so operators learn it once. [`letsgo`] parses
+//! `--port`, `--env`, `--debug/--no-debug` and `--config`, sets up
+//! `tracing` logs (`RUST_LOG` overrides the level), builds the service with
+//! the author's `start` function, prints a banner with one line per route,
+//! and serves on one actix worker per core. On SIGTERM or SIGINT it stops
+//! accepting connections, lets in-flight requests finish (up to 30 s) and
+//! exits 0; a startup error is printed and exits 1. The server itself is
+//! built by [`http_server`], which the test kit shares.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use actix_web::dev::Service as _;
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Compress;
+use actix_web::{web, App, HttpServer};
+use clap::Parser;
+use futures_util::FutureExt;
+
+use crate::api::Api;
+use crate::builtins;
+use crate::dispatch::{dispatch, REQUEST_ID};
+use crate::error::Result;
+use crate::options::Options;
+
+/// How long in-flight requests may take to finish after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// How long crash reports still being written may delay the exit.
+const REPORT_GRACE: Duration = Duration::from_secs(10);
+
+#[derive(Parser, Debug)]
+#[command(about = "A Macaron service")]
+struct Cli {
+    /// Port to listen on (default: $PORT, else 8080).
+    #[arg(long)]
+    port: Option<u16>,
+    /// Environment name (default: $MACARON_ENV, else dev).
+    #[arg(long)]
+    env: Option<String>,
+    /// Debug logs.
+    #[arg(long, overrides_with = "no_debug")]
+    debug: bool,
+    /// No debug logs (the default).
+    #[arg(long = "no-debug", overrides_with = "debug")]
+    no_debug: bool,
+    /// Configuration file.
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+fn options_from(cli: Cli) -> std::result::Result<Options, String> {
+    let mut options = Options::default();
+    options.port = match (cli.port, std::env::var("PORT")) {
+        (Some(port), _) => port,
+        (None, Ok(text)) => text.trim().parse().map_err(|_| format!("PORT={text} is not a port number"))?,
+        (None, Err(_)) => options.port,
+    };
+    if let Some(env) = cli.env.or_else(|| std::env::var("MACARON_ENV").ok().filter(|e| !e.is_empty())) {
+        options.env = env;
+    }
+    options.debug = cli.debug && !cli.no_debug;
+    options.config = cli.config;
+    Ok(options)
+}
+
+/// Runs a service: parses the command line, calls `start` with the
+/// [`Options`], serves until SIGTERM/SIGINT, and exits the process (0 after
+/// a clean shutdown, 1 on a startup error).
+///
+/// ```no_run
+/// fn start(opts: macaron::Options) -> macaron::Result<macaron::Api> {
+///     macaron::Api::builder().options(opts).api("apis/hello.yaml").build()
+/// }
+///
+/// fn main() {
+///     macaron::letsgo(start)
+/// }
+/// ```
+pub fn letsgo(start: fn(Options) -> Result<Api>) -> ! {
+    let options = match options_from(Cli::parse()) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(2)
+        }
+    };
+    init_logs(options.debug);
+    let api = match start(options.clone()) {
+        Ok(api) => api,
+        Err(e) => {
+            eprintln!("error: {}", e.error_description);
+            std::process::exit(1)
+        }
+    };
+    let reports = api.service.reports.clone();
+    let code = match actix_web::rt::System::new().block_on(serve(api, options)) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    };
+    reports.flush(REPORT_GRACE);
+    std::process::exit(code)
+}
+
+/// Sets up `tracing` logs once (`RUST_LOG` wins over `debug`).
+pub(crate) fn init_logs(debug: bool) {
+    let default = if debug { "debug" } else { "info" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+/// Logs for tests: warnings only (unless `RUST_LOG`), captured by the test harness.
+#[cfg(feature = "test")]
+pub(crate) fn init_test_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_test_writer().try_init();
+}
+
+async fn serve(api: Api, options: Options) -> std::io::Result<()> {
+    let listener = TcpListener::bind((options.host.as_str(), options.port))?;
+    let port = listener.local_addr()?.port();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let server = http_server(&api, listener, workers)?;
+    let s = &api.service.server;
+    println!("macaron: {} {} (env {}) listening on http://{}:{port}", s.name, s.version, s.env, options.host);
+    for route in api.routes() {
+        println!("  {route}");
+    }
+    let handle = server.handle();
+    actix_web::rt::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutdown signal: finishing in-flight requests");
+        handle.stop(true).await;
+    });
+    server.await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {},
+                    _ = tokio::signal::ctrl_c() => {},
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// The actix server for a service on a bound listener (not yet running).
+pub(crate) fn http_server(api: &Api, listener: TcpListener, workers: usize) -> std::io::Result<actix_web::dev::Server> {
+    let port = listener.local_addr()?.port();
+    let _ = api.service.server.port.set(port);
+    let data = web::Data::from(api.service.clone());
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .wrap(Compress::default())
+            .wrap_fn(|req, srv| {
+                let id = crate::dispatch::request_id(req.request());
+                srv.call(req).map(move |res| {
+                    res.map(|mut res| {
+                        if !res.headers().contains_key(REQUEST_ID) {
+                            if let Ok(value) = HeaderValue::from_str(&id) {
+                                res.headers_mut().insert(HeaderName::from_static(REQUEST_ID), value);
+                            }
+                        }
+                        res
+                    })
+                })
+            })
+            .service(builtins::ui_assets())
+            .default_service(web::to(dispatch))
+    })
+    .workers(workers)
+    .disable_signals()
+    .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_parse() {
+        let cli = Cli::try_parse_from(["svc", "--port", "9000", "--env", "prod", "--debug"]).unwrap();
+        let o = options_from(cli).unwrap();
+        assert_eq!((o.port, o.env.as_str(), o.debug), (9000, "prod", true));
+        let cli = Cli::try_parse_from(["svc", "--port", "9000", "--debug", "--no-debug"]).unwrap();
+        assert!(!options_from(cli).unwrap().debug);
+    }
+}
