@@ -224,8 +224,9 @@ macro_rules! body_extractor {
 
         impl<T: DeserializeOwned> FromContext for $name<T> {
             fn from_context(ctx: &Context) -> Result<Self> {
-                let body = ctx.body.clone().unwrap_or(Value::Null);
-                deserialize("body", body).map($name)
+                // Deserialised from a reference: no copy of the body.
+                let body = ctx.body.as_ref().unwrap_or(&Value::Null);
+                T::deserialize(body).map($name).map_err(|e| InvalidParameter::new(format!("body: {e}")))
             }
         }
     };
@@ -293,8 +294,8 @@ pub struct Request {
     pub path: String,
     /// The query string, without `?`.
     pub query: String,
-    /// Every header, names in lower case.
-    pub headers: Vec<(String, String)>,
+    /// Every header, names in lower case (shared, not copied, per request).
+    pub headers: std::sync::Arc<Vec<(String, String)>>,
     /// The request id (the caller's `X-Request-Id`, or a new uuid).
     pub request_id: String,
     /// The operation being served.

@@ -28,6 +28,7 @@ use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex, Once, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
+use actix_web::web::Bytes;
 use serde_json::{json, Value};
 
 use crate::error::Error;
@@ -124,8 +125,11 @@ pub(crate) struct Current {
     pub method: String,
     pub path: String,
     pub query: String,
-    pub headers: Vec<(String, String)>,
-    pub body: Mutex<String>,
+    /// The request's headers as received: redacted when a report is written,
+    /// not on every request.
+    pub headers: Arc<Vec<(String, String)>>,
+    /// The raw body, truncated and redacted when a report is written.
+    pub body: Mutex<Bytes>,
     pub caller_ip: String,
     pub forwarded_ip: Option<String>,
     pub user_agent: Option<String>,
@@ -135,8 +139,6 @@ pub(crate) struct Current {
     pub panic: Mutex<Option<PanicNote>>,
     pub server: Arc<ServerInfo>,
     pub reports: Arc<Reports>,
-    /// Secret values seen in this request (its token, its cookies).
-    pub secrets: Vec<String>,
 }
 
 tokio::task_local! {
@@ -201,6 +203,10 @@ pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
     sorted.iter().fold(text.to_string(), |acc, s| acc.replace(s, "***"))
 }
 
+fn as_strs(secrets: &[String]) -> Vec<&str> {
+    secrets.iter().map(String::as_str).collect()
+}
+
 /// Truncates a request body for a report.
 pub(crate) fn body_for_report(bytes: &[u8]) -> String {
     let cut = bytes.len().min(BODY_IN_REPORT);
@@ -229,8 +235,11 @@ fn rfc3339(time: SystemTime) -> String {
 }
 
 impl Current {
-    fn secrets(&self) -> Vec<&str> {
-        self.secrets.iter().chain(self.reports.secrets.iter()).map(String::as_str).collect()
+    /// Secret values of this request (its token, its cookies) and of the service.
+    fn secrets(&self) -> Vec<String> {
+        let mut secrets = request_secrets(&self.headers);
+        secrets.extend(self.reports.secrets.iter().cloned());
+        secrets
     }
 
     fn dump(
@@ -251,8 +260,8 @@ impl Current {
                 "method": self.method,
                 "path": self.path,
                 "query": self.query,
-                "headers": self.headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
-                "body": *self.body.lock().unwrap_or_else(|e| e.into_inner()),
+                "headers": redact_headers(&self.headers).iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
+                "body": body_for_report(&self.body.lock().unwrap_or_else(|e| e.into_inner())),
             },
             "caller": {
                 "ip": self.caller_ip,
@@ -275,7 +284,7 @@ impl Current {
             "response": response,
         });
         let text = serde_json::to_string_pretty(&dump).unwrap_or_else(|_| dump.to_string());
-        redact(&text, &self.secrets())
+        redact(&text, &as_strs(&self.secrets()))
     }
 
     /// Sends the crash report of a server error replied with `error_id`.
@@ -302,7 +311,7 @@ impl Current {
         let (current, error_id) = (self.clone(), error_id.to_string());
         self.reports.send(Box::new(move || {
             let message = current.dump(&error_id, detail, backtrace.map(|b| b.to_string()), response, end, duration_ms);
-            (redact(&title, &current.secrets()), message)
+            (redact(&title, &as_strs(&current.secrets())), message)
         }));
     }
 }
@@ -331,7 +340,7 @@ pub fn report_error(title: &str, caught: &dyn fmt::Display) {
         let current = current.clone();
         current.clone().reports.send(Box::new(move || {
             let message = current.dump(&error_id, detail, Some(backtrace.to_string()), Value::Null, end, duration_ms);
-            (redact(&title, &current.secrets()), message)
+            (redact(&title, &as_strs(&current.secrets())), message)
         }));
     });
     if sent.is_err() {

@@ -16,7 +16,6 @@ use std::time::Duration;
 
 use actix_web::dev::Service as _;
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::Compress;
 use actix_web::{web, App, HttpServer};
 use clap::Parser;
 use futures_util::FutureExt;
@@ -176,12 +175,13 @@ pub(crate) fn http_server(api: &Api, listener: TcpListener, workers: usize) -> s
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
-            .wrap(Compress::default())
             .wrap_fn(|req, srv| {
-                let id = crate::dispatch::request_id(req.request());
+                // The dispatcher stamps its own replies; only the static UI
+                // assets get their id here, made when needed.
                 srv.call(req).map(move |res| {
                     res.map(|mut res| {
                         if !res.headers().contains_key(REQUEST_ID) {
+                            let id = crate::dispatch::request_id(res.request());
                             if let Ok(value) = HeaderValue::from_str(&id) {
                                 res.headers_mut().insert(HeaderName::from_static(REQUEST_ID), value);
                             }

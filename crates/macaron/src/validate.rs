@@ -113,6 +113,9 @@ fn clamp(map: &mut Map<String, Value>, key: &str, bound: i64, is_min: bool) {
 /// `what` names the input (`body`, `query parameter 'limit'`); the pointer is
 /// the JSON path inside it, omitted at the top level.
 pub(crate) fn check(validator: &Validator, what: &str, value: &Value) -> Option<String> {
+    if validator.is_valid(value) {
+        return None; // the fast path: no error collection for valid input
+    }
     let error = validator.iter_errors(value).next()?;
     let pointer = error.instance_path().to_string();
     let mut message = error.to_string();
