@@ -19,13 +19,16 @@ use jsonschema::Validator;
 use macaron_spec::{Operation, PathTemplate, Status};
 use serde_json::Value;
 
+use crate::auth::{self, AuthError, AuthMode, GuardFn, Jwt};
 use crate::error::{Error, Result};
+use crate::extract::Context;
 use crate::handler::{boxed, BoxedHandler, Handler};
 use crate::metrics::Metrics;
 use crate::options::Options;
 use crate::report::{self, Reports, ServerInfo};
 use crate::router::{Builtin, Router, Target};
 use crate::validate::{SchemaId, SchemaSet};
+use macaron_config::Config;
 
 /// The error decorator: rewrites every error object before it is sent.
 pub(crate) type DecoratorFn = Arc<dyn Fn(Value) -> Value + Send + Sync>;
@@ -71,6 +74,10 @@ pub(crate) struct Op {
     /// Validators of the JSON content of `spec.responses`, in order.
     pub responses: Vec<Option<SchemaId>>,
     pub handler: BoxedHandler,
+    /// What the operation asks of its caller (from its `security`).
+    pub auth: AuthMode,
+    /// The guard named by `x-decorate-server`.
+    pub guard: Option<GuardFn>,
 }
 
 impl Op {
@@ -97,6 +104,8 @@ pub(crate) struct Service {
     pub cors: Vec<String>,
     pub validate_responses: bool,
     pub metrics: Metrics,
+    /// Token verification, when `jwt_*` is configured.
+    pub jwt: Option<Jwt>,
 }
 
 enum Source {
@@ -112,12 +121,14 @@ pub struct ApiBuilder {
     handlers: Vec<(String, BoxedHandler)>,
     reporter: Option<report::ReporterFn>,
     decorator: Option<DecoratorFn>,
-    body_limit: usize,
-    cors: Vec<String>,
+    body_limit: Option<usize>,
+    cors: Option<Vec<String>>,
     validate_responses: bool,
     name: Option<String>,
     version: Option<String>,
     secrets: Vec<String>,
+    guards: IndexMap<String, GuardFn>,
+    config: Option<Arc<Config>>,
 }
 
 /// The default body size limit: 1 MiB.
@@ -138,12 +149,14 @@ impl Api {
             handlers: Vec::new(),
             reporter: None,
             decorator: None,
-            body_limit: DEFAULT_BODY_LIMIT,
-            cors: Vec::new(),
+            body_limit: None,
+            cors: None,
             validate_responses: true,
             name: None,
             version: None,
             secrets: Vec::new(),
+            guards: IndexMap::new(),
+            config: None,
         }
     }
 
@@ -215,15 +228,47 @@ impl ApiBuilder {
         self
     }
 
-    /// The largest accepted request body, in bytes (default 1 MiB).
+    /// The largest accepted request body, in bytes (default: `body_limit`
+    /// of the configuration, 1 MiB).
     pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
+        self.body_limit = Some(bytes);
         self
     }
 
-    /// Allows cross-origin calls from these origins (`*` for any).
+    /// Allows cross-origin calls from these origins (`*` for any; default:
+    /// `cors_origins` of the configuration).
     pub fn cors<S: Into<String>>(mut self, origins: impl IntoIterator<Item = S>) -> Self {
-        self.cors = origins.into_iter().map(Into::into).collect();
+        self.cors = Some(origins.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The configuration to use instead of the one `letsgo` loaded
+    /// ([`crate::config()`]); for tests and embedding.
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = Some(Arc::new(config));
+        self
+    }
+
+    /// Registers a guard under the name operations give in
+    /// `x-decorate-server` (usually its Rust path, `crate::auth::admin_only`).
+    /// It runs after authentication and validation, before the handler.
+    ///
+    /// ```
+    /// fn admin_only(ctx: &macaron::Context) -> macaron::Result<()> {
+    ///     match ctx.user() {
+    ///         Some(user) if user.claims.get("role").and_then(|r| r.as_str()) == Some("admin") => Ok(()),
+    ///         _ => Err(macaron::Error::new(403, "FORBIDDEN", "admins only")),
+    ///     }
+    /// }
+    /// let builder = macaron::Api::builder().guard("crate::auth::admin_only", admin_only);
+    /// # let _ = builder;
+    /// ```
+    pub fn guard(
+        mut self,
+        name: impl Into<String>,
+        guard: impl Fn(&Context) -> Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        self.guards.insert(name.into(), Arc::new(guard));
         self
     }
 
@@ -256,6 +301,18 @@ impl ApiBuilder {
     /// every problem.
     pub fn build(self) -> Result<Api> {
         let mut problems: Vec<String> = Vec::new();
+        let config = self.config.clone().unwrap_or_else(macaron_config::config);
+        let jwt = match Jwt::from_config(&config) {
+            Ok(jwt) => Some(jwt),
+            Err(AuthError::NotConfigured(why)) if config.jwt.secret.is_none() && config.jwt.public_key.is_none() => {
+                tracing::debug!("no JWT: {why}");
+                None
+            }
+            Err(e) => {
+                problems.push(e.to_string());
+                None
+            }
+        };
         let specs = load_sources(&self.sources, &mut problems);
         if specs.is_empty() && problems.is_empty() {
             problems.push("no API spec given (use .api(path) or .apis_dir(dir))".into());
@@ -322,7 +379,27 @@ impl ApiBuilder {
                             .map(|s| set.add(s))
                     })
                     .collect();
-                ops.push(Op { api: index, spec: op.clone(), params, body, responses, handler });
+                let auth = auth::mode(op, &spec.security_schemes);
+                if auth != AuthMode::Open && jwt.is_none() {
+                    problems.push(format!(
+                        "operation '{}' in {} requires a bearer token, but no JWT is configured: set jwt_secret (from env_secrets), jwt_issuer and jwt_audience in macaron.yaml",
+                        op.id, spec.file
+                    ));
+                }
+                let guard = match op.decorate_server() {
+                    Some(name) => match self.guards.get(name) {
+                        Some(g) => Some(g.clone()),
+                        None => {
+                            problems.push(format!(
+                                "operation '{}' in {} names the guard '{name}' (x-decorate-server), but none is registered: add .guard(\"{name}\", function) to the builder",
+                                op.id, spec.file
+                            ));
+                            None
+                        }
+                    },
+                    None => None,
+                };
+                ops.push(Op { api: index, spec: op.clone(), params, body, responses, handler, auth, guard });
             }
             let validators = match set.compile() {
                 Ok(v) => v,
@@ -344,7 +421,9 @@ impl ApiBuilder {
         }
 
         add_builtins(&mut router, &apis);
-        let name = self.name.unwrap_or_else(default_name);
+        let name = self.name.or_else(|| config.name.clone()).unwrap_or_else(default_name);
+        let mut secrets = self.secrets;
+        secrets.extend(config.secret_values().iter().cloned());
         let version = service_version(self.version);
         let server = Arc::new(report::server_info(name, version, self.options.env.clone()));
         report::install_panic_hook();
@@ -353,10 +432,11 @@ impl ApiBuilder {
             ops,
             router,
             decorator: self.decorator,
-            reports: Arc::new(Reports::start(self.reporter, self.secrets)),
+            reports: Arc::new(Reports::start(self.reporter, secrets)),
             server,
-            body_limit: self.body_limit,
-            cors: self.cors,
+            body_limit: self.body_limit.unwrap_or(config.body_limit),
+            cors: self.cors.unwrap_or_else(|| config.cors_origins.clone()),
+            jwt,
             validate_responses: self.validate_responses,
             metrics: Metrics::new().map_err(|e| Error::new(500, "STARTUP_ERROR", e))?,
             options: self.options,
@@ -428,6 +508,7 @@ fn add_builtins(router: &mut Router, apis: &[LoadedApi]) {
     add("/ping", Builtin::Ping);
     add("/version", Builtin::Version);
     add("/metrics", Builtin::Metrics);
+    add("/auth/version", Builtin::AuthVersion);
     for (i, api) in apis.iter().enumerate() {
         add(&format!("/doc/{}", api.spec.name), Builtin::DocPage(i));
         add(&format!("/doc/{}.yaml", api.spec.name), Builtin::DocFile(i));

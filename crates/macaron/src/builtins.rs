@@ -24,6 +24,7 @@ pub(crate) fn name(builtin: Builtin) -> &'static str {
         Builtin::Ping => "ping",
         Builtin::Version => "version",
         Builtin::Metrics => "metrics",
+        Builtin::AuthVersion => "auth_version",
         Builtin::DocFile(_) => "doc_file",
         Builtin::DocPage(_) => "doc_page",
     }
@@ -33,7 +34,7 @@ pub(crate) fn name(builtin: Builtin) -> &'static str {
 pub(crate) fn serve(service: &Service, builtin: Builtin) -> HttpResponse {
     match builtin {
         Builtin::Ping => HttpResponse::Ok().content_type("application/json").body("{}"),
-        Builtin::Version => {
+        Builtin::Version | Builtin::AuthVersion => {
             let apis: Vec<&str> = service.apis.iter().map(|a| a.spec.name.as_str()).collect();
             let body = json!({
                 "name": service.server.name,

@@ -23,6 +23,7 @@ use futures_util::{FutureExt, StreamExt};
 use serde_json::Value;
 
 use crate::api::{Op, Service};
+use crate::auth::{self, AuthMode};
 use crate::builtins;
 use crate::error::codes::{BadResponse, InvalidParameter, MethodNotAllowed, NotFound, PayloadTooLarge, ServerError};
 use crate::error::Error;
@@ -31,7 +32,7 @@ use crate::inputs;
 use crate::params::{cookie_pairs, query_pairs, RawInputs};
 use crate::reply::{Body, Response};
 use crate::report::{self, Current};
-use crate::router::{Match, Target};
+use crate::router::{Builtin, Match, Target};
 use crate::validate::check;
 
 /// The request id header.
@@ -112,6 +113,7 @@ pub(crate) async fn dispatch(req: HttpRequest, payload: web::Payload, service: w
         forwarded_ip: header("x-forwarded-for").or_else(|| header("x-real-ip")),
         user_agent: header("user-agent"),
         user_id: Mutex::new(None),
+        user: Mutex::new(None),
         started: SystemTime::now(),
         clock: Instant::now(),
         panic: Mutex::new(None),
@@ -149,6 +151,16 @@ pub(crate) async fn dispatch(req: HttpRequest, payload: web::Payload, service: w
             let error = MethodNotAllowed::new(format!("{method} is not allowed on {}", req.path()));
             Err((error, vec![("Allow".to_string(), allowed.join(", "))]))
         }
+        Match::Route(Target::Builtin(Builtin::AuthVersion), _) => {
+            pipeline.operation = builtins::name(Builtin::AuthVersion).into();
+            match auth::authenticate(service.jwt.as_ref(), &headers, AuthMode::Required) {
+                Ok(user) => {
+                    pipeline.set_user(user);
+                    Ok(builtins::serve(&service, Builtin::AuthVersion))
+                }
+                Err(e) => Err((e, Vec::new())),
+            }
+        }
         Match::Route(Target::Builtin(builtin), _) => {
             pipeline.operation = builtins::name(builtin).into();
             Ok(builtins::serve(&service, builtin))
@@ -176,6 +188,12 @@ impl Pipeline {
         captured: &[(String, String)],
     ) -> Result<HttpResponse, Error> {
         let api = &self.service.apis[op.api];
+        // Authentication first: without a valid token nothing else is checked.
+        let user = match op.auth {
+            AuthMode::Open => None,
+            mode => auth::authenticate(self.service.jwt.as_ref(), headers, mode)?,
+        };
+        self.set_user(user.clone());
         let limit = self.service.body_limit;
         let declared =
             req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
@@ -198,6 +216,7 @@ impl Pipeline {
                 request_id: self.current.request_id.clone(),
                 operation_id: op.spec.id.clone(),
             },
+            user,
             ..Context::default()
         };
         let query = query_pairs(req.query_string());
@@ -207,6 +226,9 @@ impl Pipeline {
         let media = if bytes.is_empty() { None } else { media };
         inputs::body(api, op, media, content_type.as_deref(), req.headers(), bytes, &mut ctx).await?;
 
+        if let Some(guard) = &op.guard {
+            guard(&ctx)?;
+        }
         let handler = op.handler.clone();
         let outcome =
             report::scope(self.current.clone(), AssertUnwindSafe(async move { handler(ctx).await }).catch_unwind())
@@ -225,6 +247,14 @@ impl Pipeline {
             self.check_reply(op, &response)?;
         }
         http_response(response)
+    }
+
+    /// Records the authenticated caller for reports and [`auth::current_user`].
+    fn set_user(&self, user: Option<macaron_auth::User>) {
+        if let Some(user) = user {
+            *self.current.user_id.lock().unwrap_or_else(|e| e.into_inner()) = Some(user.id.clone());
+            *self.current.user.lock().unwrap_or_else(|e| e.into_inner()) = Some(user);
+        }
     }
 
     fn check_reply(&self, op: &Op, response: &Response) -> Result<(), Error> {
@@ -248,6 +278,16 @@ impl Pipeline {
     /// The JSON error reply: `error_id` and crash report for a 5xx, then the decorator.
     fn error(&self, error: Error, extra: &[(String, String)]) -> HttpResponse {
         let mut body = error.to_json();
+        // An error message may quote a secret (a failed connection string, the
+        // caller's token): never send it.
+        let secrets = self.current.secrets();
+        if !secrets.is_empty() {
+            for field in ["error_description", "user_message"] {
+                if let Some(Value::String(text)) = body.get_mut(field) {
+                    *text = report::redact(text, &report::as_strs(&secrets));
+                }
+            }
+        }
         if error.is_server_error() {
             let error_id = uuid::Uuid::new_v4().to_string();
             body["error_id"] = Value::String(error_id.clone());

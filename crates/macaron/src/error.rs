@@ -167,8 +167,15 @@ impl fmt::Debug for Error {
     }
 }
 
+/// Any error becomes a 500 `SERVER_ERROR` (so `?` works in handlers),
+/// except the framework's own errors that mean something to the caller:
+/// an authentication error keeps its 401 and code.
 impl<E: std::error::Error + Send + Sync + 'static> From<E> for Error {
     fn from(error: E) -> Self {
+        let any: &dyn std::any::Any = &error;
+        if let Some(auth) = any.downcast_ref::<macaron_auth::AuthError>() {
+            return Error::new(auth.status(), auth.code(), auth.to_string());
+        }
         let mut e = Error::new(500, "SERVER_ERROR", error.to_string());
         e.cause = Some(Box::new(error));
         e

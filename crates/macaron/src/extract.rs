@@ -30,6 +30,7 @@ pub struct Context {
     pub(crate) body: Option<Value>,
     pub(crate) multipart: Option<Multipart>,
     pub(crate) raw: Bytes,
+    pub(crate) user: Option<macaron_auth::User>,
 }
 
 impl Context {
@@ -66,6 +67,17 @@ impl Context {
     /// The request's description.
     pub fn request(&self) -> &Request {
         &self.request
+    }
+
+    /// The authenticated caller, when the request carried a valid token.
+    pub fn user(&self) -> Option<&macaron_auth::User> {
+        self.user.as_ref()
+    }
+
+    /// Sets the authenticated caller (for unit tests of handlers and guards).
+    pub fn with_user(mut self, user: macaron_auth::User) -> Self {
+        self.user = Some(user);
+        self
     }
 }
 

@@ -82,6 +82,7 @@
 #![warn(missing_docs)]
 
 mod api;
+pub mod auth;
 mod builtins;
 mod coerce;
 mod dispatch;
@@ -106,6 +107,9 @@ pub use extract::{
     Context, Cookies, FilePart, Form, FromContext, Header, Headers, Json, Multipart, Path, Query, Request,
 };
 pub use handler::Handler;
+/// The service's configuration (`macaron.yaml`): [`config()`] returns it.
+pub use macaron_config as config;
+pub use macaron_config::{config, Config};
 pub use options::Options;
 pub use reply::{Accepted, Created, NoContent, Reply, Response, WithStatus};
 pub use report::{report_error, request_id, set_user_id};

@@ -134,6 +134,8 @@ pub(crate) struct Current {
     pub forwarded_ip: Option<String>,
     pub user_agent: Option<String>,
     pub user_id: Mutex<Option<String>>,
+    /// The authenticated caller, once the token is verified.
+    pub user: Mutex<Option<macaron_auth::User>>,
     pub started: SystemTime,
     pub clock: Instant,
     pub panic: Mutex<Option<PanicNote>>,
@@ -203,7 +205,7 @@ pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
     sorted.iter().fold(text.to_string(), |acc, s| acc.replace(s, "***"))
 }
 
-fn as_strs(secrets: &[String]) -> Vec<&str> {
+pub(crate) fn as_strs(secrets: &[String]) -> Vec<&str> {
     secrets.iter().map(String::as_str).collect()
 }
 
@@ -236,7 +238,7 @@ fn rfc3339(time: SystemTime) -> String {
 
 impl Current {
     /// Secret values of this request (its token, its cookies) and of the service.
-    fn secrets(&self) -> Vec<String> {
+    pub(crate) fn secrets(&self) -> Vec<String> {
         let mut secrets = request_secrets(&self.headers);
         secrets.extend(self.reports.secrets.iter().cloned());
         secrets
@@ -358,6 +360,11 @@ pub fn set_user_id(user_id: &str) {
     let _ = CURRENT.try_with(|current| {
         *current.user_id.lock().unwrap_or_else(|e| e.into_inner()) = Some(user_id.to_string());
     });
+}
+
+/// The authenticated caller of the request being served.
+pub(crate) fn current_user() -> Option<macaron_auth::User> {
+    CURRENT.try_with(|current| current.user.lock().unwrap_or_else(|e| e.into_inner()).clone()).ok().flatten()
 }
 
 /// The id of the request being served, if any.

@@ -33,6 +33,8 @@ pub(crate) enum Builtin {
     Ping,
     Version,
     Metrics,
+    /// `/version` behind a valid token.
+    AuthVersion,
     /// The spec file of the API with that index.
     DocFile(usize),
     /// The HTML reference of the API with that index.

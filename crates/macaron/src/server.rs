@@ -81,13 +81,32 @@ fn options_from(cli: Cli) -> std::result::Result<Options, String> {
 /// }
 /// ```
 pub fn letsgo(start: fn(Options) -> Result<Api>) -> ! {
-    let options = match options_from(Cli::parse()) {
+    let cli = Cli::parse();
+    let port_given = cli.port.is_some() || std::env::var("PORT").is_ok_and(|p| !p.is_empty());
+    let mut options = match options_from(cli) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");
             std::process::exit(2)
         }
     };
+    // The configuration: macaron.yaml (or --config), its overlay for the
+    // environment, secrets from the environment. A problem stops here.
+    let mut loader = macaron_config::Loader::new().env(Some(options.env.clone()));
+    if let Some(path) = &options.config {
+        loader = loader.path(path);
+    }
+    let config = match loader.load() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1)
+        }
+    };
+    if let (false, Some(port)) = (port_given, config.port) {
+        options.port = port;
+    }
+    macaron_config::install(config);
     init_logs(options.debug);
     let api = match start(options.clone()) {
         Ok(api) => api,
