@@ -123,14 +123,30 @@ impl<'a> Models<'a> {
         models
     }
 
-    /// Defines every component, then boxes recursive fields.
+    /// Defines every component (call [`Models::finish`] once every other
+    /// type is defined).
     pub fn generate(&mut self) {
         let api = self.api;
         for (name, schema) in &api.schemas {
             let rust = self.components[name].clone();
             self.define(schema, rust, Some(name.clone()));
         }
+    }
+
+    /// Boxes the recursive fields of everything defined so far.
+    pub fn finish(&mut self) {
         self.box_cycles();
+    }
+
+    /// The Rust type of a schema met outside the components (a parameter,
+    /// a body), defining whatever named type it needs under `hint`.
+    pub fn type_for(&mut self, schema: &Value, hint: &str) -> String {
+        self.ty_of(schema, hint, false).render()
+    }
+
+    /// A fresh type name (for generated response enums).
+    pub fn fresh_name(&mut self, base: &str) -> String {
+        self.namer.fresh(base)
     }
 
     fn prim(&self, p: &str) -> Ty {

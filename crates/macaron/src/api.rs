@@ -210,6 +210,12 @@ impl ApiBuilder {
         self
     }
 
+    /// Adds generated APIs: `.apis(apis::all())` with the code of
+    /// `macaron_build::generate` (each spec and its `x-bind-server` handlers).
+    pub fn apis(self, bind: impl FnOnce(ApiBuilder) -> ApiBuilder) -> Self {
+        bind(self)
+    }
+
     /// Binds a handler to the operation with this `operationId`.
     pub fn handler<H: Handler<A>, A>(mut self, operation_id: impl Into<String>, handler: H) -> Self {
         self.handlers.push((operation_id.into(), boxed(handler)));

@@ -91,6 +91,7 @@ mod extract;
 mod handler;
 mod inputs;
 mod metrics;
+mod model;
 mod options;
 mod params;
 mod reply;
@@ -107,6 +108,8 @@ pub use extract::{
     Context, Cookies, FilePart, Form, FromContext, Header, Headers, Json, Multipart, Path, Query, Request,
 };
 pub use handler::Handler;
+pub use model::Model;
+// The crates generated code names (`macaron::serde::Serialize`, ...).
 /// The service's configuration (`macaron.yaml`): [`config()`] returns it.
 pub use macaron_config as config;
 pub use macaron_config::{config, Config};
@@ -114,3 +117,31 @@ pub use options::Options;
 pub use reply::{Accepted, Created, NoContent, Reply, Response, WithStatus};
 pub use report::{report_error, request_id, set_user_id};
 pub use server::letsgo;
+#[doc(hidden)]
+pub use {chrono, serde, serde_json, uuid};
+
+// The book's chapters under docs/, compiled and run as doc tests.
+
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/server.md")]
+pub struct ServerChapter;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/errors.md")]
+pub struct ErrorsChapter;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/configuration.md")]
+pub struct ConfigurationChapter;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/jwt.md")]
+pub struct JwtChapter;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/testing.md")]
+pub struct TestingChapter;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/monitoring.md")]
+pub struct MonitoringChapter;
