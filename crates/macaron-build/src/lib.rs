@@ -99,7 +99,9 @@ impl Generator {
         self.api_code_at(api, &api.file)
     }
 
-    fn api_code_at(&self, api: &macaron_spec::Api, spec_path: &str) -> Result<String, Error> {
+    /// Like [`Generator::api_code`], embedding the spec from `spec_path`
+    /// (relative to the file the code is written to, or absolute).
+    pub fn api_code_at(&self, api: &macaron_spec::Api, spec_path: &str) -> Result<String, Error> {
         let mut models = models::Models::new(api, &self.runtime, names::Namer::default());
         models.generate();
         let mut bindings = String::new();

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod generate;
 mod spec;
 mod token;
 
@@ -26,6 +27,8 @@ enum Command {
     /// Work with OpenAPI documents.
     #[command(subcommand)]
     Spec(spec::SpecCommand),
+    /// Write the Rust code of a spec (API objects, bindings) to a folder.
+    Generate(generate::GenerateArgs),
     /// Print a JWT for a user, signed with the service's configuration.
     Token(token::TokenArgs),
 }
@@ -36,6 +39,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Spec(command) => spec::run(command, &mut out),
         Command::Token(args) => token::run(args, &mut out),
+        Command::Generate(args) => generate::run(args, &mut out),
     };
     match result {
         Ok(code) => code,

@@ -70,3 +70,17 @@ fn routes_are_sorted_by_path_then_method_with_their_prefix() {
         "GET /v1/pets listPets\nPOST /v1/pets createPet\nDELETE /v1/pets/{petId} delete_pets_petId\nGET /v1/pets/{petId} getPet\nPOST /v1/pets/{petId}/photo uploadPhoto\n"
     );
 }
+
+#[test]
+fn generate_writes_the_code_build_rs_would() {
+    let out = std::env::temp_dir().join(format!("macaron-generate-{}", std::process::id()));
+    let (code, printed) = macaron(&["generate", &fixture("petstore-3.0.yaml"), "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{printed}");
+    let file = out.join("petstore_3_0.rs");
+    assert_eq!(printed.trim(), format!("wrote {}", file.display()));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("pub struct NewPet {"), "{text}");
+    assert!(text.contains("petstore-3.0.yaml\""), "the spec is embedded");
+    assert!(!text.contains(&*std::env::temp_dir().display().to_string()));
+    std::fs::remove_dir_all(&out).unwrap();
+}
