@@ -84,6 +84,7 @@
 mod api;
 pub mod auth;
 mod builtins;
+pub mod client;
 mod coerce;
 mod dispatch;
 mod error;

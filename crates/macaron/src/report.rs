@@ -362,6 +362,15 @@ pub fn set_user_id(user_id: &str) {
     });
 }
 
+/// The `Authorization` header of the request being served (for clients
+/// that forward the caller's token).
+pub(crate) fn current_authorization() -> Option<String> {
+    CURRENT
+        .try_with(|current| current.headers.iter().find(|(k, _)| k == "authorization").map(|(_, v)| v.clone()))
+        .ok()
+        .flatten()
+}
+
 /// The authenticated caller of the request being served.
 pub(crate) fn current_user() -> Option<macaron_auth::User> {
     CURRENT.try_with(|current| current.user.lock().unwrap_or_else(|e| e.into_inner()).clone()).ok().flatten()

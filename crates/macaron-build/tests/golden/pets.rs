@@ -246,6 +246,103 @@ async fn op_delete_pet(
     let reply = reply?;
     ::macaron::Reply::into_response(::macaron::Response::empty(204))
 }
+/// A typed client of this API: one method per operation, the same types as the service.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: ::macaron::client::HttpClient,
+}
+impl Client {
+    /// A client of the service at `base_url` (`http://host:port`).
+    pub fn new(base_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Client {
+            inner: ::macaron::client::HttpClient::new(base_url),
+        }
+    }
+    /// A client over a configured HTTP core (timeouts, retries, token forwarding).
+    pub fn with(inner: ::macaron::client::HttpClient) -> Self {
+        Client { inner }
+    }
+    /// `listPets`: GET /v1/pets
+    #[allow(clippy::too_many_arguments)]
+    pub async fn list_pets(
+        &self,
+        limit: ::std::option::Option<i32>,
+        tag: ::std::option::Option<::std::string::String>,
+        x_trace: ::std::option::Option<::std::string::String>,
+    ) -> ::macaron::Result<::std::vec::Vec<Pet>> {
+        let __path = format!("/v1/pets");
+        #[allow(unused_mut)]
+        let mut __query: ::macaron::client::Pairs = ::std::vec::Vec::new();
+        #[allow(unused_mut)]
+        let mut __headers: ::macaron::client::Pairs = ::std::vec::Vec::new();
+        ::macaron::client::push_param(&mut __query, "limit", &limit, true);
+        ::macaron::client::push_param(&mut __query, "tag", &tag, true);
+        ::macaron::client::push_param(&mut __headers, "X-Trace", &x_trace, false);
+        self.inner
+            .call("GET", &__path, __query, __headers, ::std::option::Option::None)
+            .await
+    }
+    /// `createPet`: POST /v1/pets
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_pet(
+        &self,
+        body: NewPet,
+    ) -> ::macaron::Result<CreatePetResponse> {
+        let __path = format!("/v1/pets");
+        #[allow(unused_mut)]
+        let mut __query: ::macaron::client::Pairs = ::std::vec::Vec::new();
+        #[allow(unused_mut)]
+        let mut __headers: ::macaron::client::Pairs = ::std::vec::Vec::new();
+        let (__status, __bytes) = self
+            .inner
+            .send(
+                "POST",
+                &__path,
+                __query,
+                __headers,
+                ::std::option::Option::Some(::macaron::client::body(&body)?),
+            )
+            .await?;
+        match __status {
+            201 => {
+                ::std::result::Result::Ok(
+                    CreatePetResponse::Status201(::macaron::client::decode(&__bytes)?),
+                )
+            }
+            202 => {
+                ::std::result::Result::Ok(
+                    CreatePetResponse::Status202(::macaron::client::decode(&__bytes)?),
+                )
+            }
+            _ => {
+                ::std::result::Result::Err(
+                    ::macaron::client::remote_error(__status, &__bytes),
+                )
+            }
+        }
+    }
+    /// `deletePet`: DELETE /v1/pets/{petId}
+    #[allow(clippy::too_many_arguments)]
+    pub async fn delete_pet(&self, pet_id: i64) -> ::macaron::Result<()> {
+        let __path = format!("/v1/pets/{}", ::macaron::client::path_param(& pet_id));
+        #[allow(unused_mut)]
+        let mut __query: ::macaron::client::Pairs = ::std::vec::Vec::new();
+        #[allow(unused_mut)]
+        let mut __headers: ::macaron::client::Pairs = ::std::vec::Vec::new();
+        let (__status, __bytes) = self
+            .inner
+            .send("DELETE", &__path, __query, __headers, ::std::option::Option::None)
+            .await?;
+        match __status {
+            204 => ::std::result::Result::Ok(()),
+            _ => {
+                ::std::result::Result::Err(
+                    ::macaron::client::remote_error(__status, &__bytes),
+                )
+            }
+        }
+    }
+}
 /// Adds this API to a service: its spec, and a handler for every operation with `x-bind-server`.
 pub fn bind(builder: ::macaron::ApiBuilder) -> ::macaron::ApiBuilder {
     builder
