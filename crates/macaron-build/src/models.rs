@@ -437,6 +437,14 @@ impl<'a> Models<'a> {
                         if let Some(parent) = macaron_spec::x_parent(&self.api.schemas[component]) {
                             out.push_str(&format!("impl {parent} for {name} {{}}\n\n"));
                         }
+                        if let Some(persist) = macaron_spec::x_persist(&self.api.schemas[component]) {
+                            if let Some(key) = fields.iter().find(|f| f.wire == persist.key) {
+                                out.push_str(&format!(
+                                    "impl {rt}::db::Persistent for {name} {{\n    const TABLE: &'static str = {:?};\n    fn key(&self) -> ::std::string::String {{\n        {rt}::db::key_text(&self.{})\n    }}\n}}\n\n",
+                                    persist.table, key.ident
+                                ));
+                            }
+                        }
                     }
                 }
                 Def::Enum { name, doc, variants } => {

@@ -35,6 +35,9 @@ fn the_pieces_users_rely_on_are_there() {
         "pub struct Pet {",
         "pub best_friend: ::std::option::Option<::std::boxed::Box<Pet>>,",
         "impl crate::models::Animal for Pet {}",
+        // x-persist: stored in its table, keyed by its id.
+        "impl ::macaron::db::Persistent for Pet {",
+        "::macaron::db::key_text(&self.id)",
         "const MODEL_NAME: &'static str = \"Pet\";",
         // oneOf as an untagged enum.
         "pub enum Toy {",

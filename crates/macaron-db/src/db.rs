@@ -198,6 +198,12 @@ impl Db {
         Ok(())
     }
 
+    /// Creates a type's table now if it is missing (services do this at
+    /// startup for every `x-persist` schema).
+    pub async fn ensure_table(&self, table: &str) -> Result<(), DbError> {
+        self.table(table).await.map(|_| ())
+    }
+
     /// The full name of a type's table, created when first used.
     pub(crate) async fn table(&self, table: &str) -> Result<String, DbError> {
         check_name("table", table)?;

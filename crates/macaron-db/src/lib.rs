@@ -52,3 +52,19 @@ pub use error::DbError;
 pub use persistent::{Persistent, Record};
 pub use query::ListQuery;
 pub use store::{Row, Store};
+
+/// The text of a key field, whatever its type (for generated `key()`s):
+/// strings as they are, numbers as digits.
+///
+/// ```
+/// assert_eq!(macaron_db::key_text(&"a1"), "a1");
+/// assert_eq!(macaron_db::key_text(&42), "42");
+/// assert_eq!(macaron_db::key_text(&Some(7)), "7");
+/// ```
+pub fn key_text<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(serde_json::Value::Null) | Err(_) => String::new(),
+        Ok(other) => other.to_string(),
+    }
+}

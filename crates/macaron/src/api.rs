@@ -27,6 +27,7 @@ use crate::metrics::Metrics;
 use crate::options::Options;
 use crate::report::{self, Reports, ServerInfo};
 use crate::router::{Builtin, Router, Target};
+use crate::storage::Storage;
 use crate::validate::{SchemaId, SchemaSet};
 use macaron_config::Config;
 
@@ -106,6 +107,8 @@ pub(crate) struct Service {
     pub metrics: Metrics,
     /// Token verification, when `jwt_*` is configured.
     pub jwt: Option<Jwt>,
+    /// The database, when the service persists objects.
+    pub storage: Option<Storage>,
 }
 
 enum Source {
@@ -129,6 +132,7 @@ pub struct ApiBuilder {
     secrets: Vec<String>,
     guards: IndexMap<String, GuardFn>,
     config: Option<Arc<Config>>,
+    database: Option<String>,
 }
 
 /// The default body size limit: 1 MiB.
@@ -157,6 +161,7 @@ impl Api {
             secrets: Vec::new(),
             guards: IndexMap::new(),
             config: None,
+            database: None,
         }
     }
 
@@ -176,6 +181,15 @@ impl Api {
     /// The service's name (as in `/version` and crash reports).
     pub fn name(&self) -> &str {
         &self.service.server.name
+    }
+
+    /// Connects the service's database, if it has one (`letsgo` and the
+    /// test kit do this before serving).
+    pub async fn connect(&self) -> Result<()> {
+        if let Some(storage) = &self.service.storage {
+            storage.connect().await?;
+        }
+        Ok(())
     }
 
     /// The options the service was built with.
@@ -252,6 +266,13 @@ impl ApiBuilder {
     /// ([`crate::config()`]); for tests and embedding.
     pub fn config(mut self, config: Config) -> Self {
         self.config = Some(Arc::new(config));
+        self
+    }
+
+    /// The database URL (`sqlite://pets.db`, `postgres://...`), instead of
+    /// `database_url` of the configuration (default: `sqlite://NAME.db`).
+    pub fn database(mut self, url: impl Into<String>) -> Self {
+        self.database = Some(url.into());
         self
     }
 
@@ -427,7 +448,23 @@ impl ApiBuilder {
         }
 
         add_builtins(&mut router, &apis);
+        let mut tables: Vec<String> = Vec::new();
+        for api in &apis {
+            for schema in api.spec.schemas.values() {
+                if let Some(persist) = macaron_spec::x_persist(schema) {
+                    if !tables.contains(&persist.table) {
+                        tables.push(persist.table);
+                    }
+                }
+            }
+        }
         let name = self.name.or_else(|| config.name.clone()).unwrap_or_else(default_name);
+        let database = self.database.clone().or_else(|| config.database_url.as_ref().map(|u| u.expose().to_string()));
+        let storage = (database.is_some() || !tables.is_empty()).then(|| Storage {
+            url: database.unwrap_or_else(|| macaron_db::Db::default_url(&name)),
+            tables,
+            db: std::sync::OnceLock::new(),
+        });
         let mut secrets = self.secrets;
         secrets.extend(config.secret_values().iter().cloned());
         let version = service_version(self.version);
@@ -443,6 +480,7 @@ impl ApiBuilder {
             body_limit: self.body_limit.unwrap_or(config.body_limit),
             cors: self.cors.unwrap_or_else(|| config.cors_origins.clone()),
             jwt,
+            storage,
             validate_responses: self.validate_responses,
             metrics: Metrics::new().map_err(|e| Error::new(500, "STARTUP_ERROR", e))?,
             options: self.options,

@@ -114,6 +114,7 @@ pub(crate) async fn dispatch(req: HttpRequest, payload: web::Payload, service: w
         user_agent: header("user-agent"),
         user_id: Mutex::new(None),
         user: Mutex::new(None),
+        db: service.storage.as_ref().and_then(|s| s.db.get().cloned()),
         started: SystemTime::now(),
         clock: Instant::now(),
         panic: Mutex::new(None),
@@ -217,6 +218,7 @@ impl Pipeline {
                 operation_id: op.spec.id.clone(),
             },
             user,
+            db: self.current.db.clone(),
             ..Context::default()
         };
         let query = query_pairs(req.query_string());

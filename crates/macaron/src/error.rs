@@ -176,6 +176,12 @@ impl<E: std::error::Error + Send + Sync + 'static> From<E> for Error {
         if let Some(auth) = any.downcast_ref::<macaron_auth::AuthError>() {
             return Error::new(auth.status(), auth.code(), auth.to_string());
         }
+        if let Some(db) = any.downcast_ref::<macaron_db::DbError>() {
+            // Unavailable is 503, a conflict 409, not found 404: what a caller should see.
+            if db.status() != 500 {
+                return Error::new(db.status(), db.code(), db.to_string());
+            }
+        }
         let mut e = Error::new(500, "SERVER_ERROR", error.to_string());
         e.cause = Some(Box::new(error));
         e

@@ -31,6 +31,7 @@ pub struct Context {
     pub(crate) multipart: Option<Multipart>,
     pub(crate) raw: Bytes,
     pub(crate) user: Option<macaron_auth::User>,
+    pub(crate) db: Option<macaron_db::Db>,
 }
 
 impl Context {

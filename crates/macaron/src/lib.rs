@@ -99,6 +99,7 @@ mod reply;
 mod report;
 mod router;
 mod server;
+mod storage;
 #[cfg(feature = "test")]
 pub mod test;
 mod validate;
@@ -114,10 +115,13 @@ pub use model::Model;
 /// The service's configuration (`macaron.yaml`): [`config()`] returns it.
 pub use macaron_config as config;
 pub use macaron_config::{config, Config};
+/// Persistence of API objects (`x-persist`): [`db()`] returns the service's database.
+pub use macaron_db as db;
 pub use options::Options;
 pub use reply::{Accepted, Created, NoContent, Reply, Response, WithStatus};
 pub use report::{report_error, request_id, set_user_id};
 pub use server::letsgo;
+pub use storage::db;
 #[doc(hidden)]
 pub use {chrono, serde, serde_json, uuid};
 
@@ -146,3 +150,7 @@ pub struct TestingChapter;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/monitoring.md")]
 pub struct MonitoringChapter;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/persistence.md")]
+pub struct PersistenceChapter;

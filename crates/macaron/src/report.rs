@@ -136,6 +136,8 @@ pub(crate) struct Current {
     pub user_id: Mutex<Option<String>>,
     /// The authenticated caller, once the token is verified.
     pub user: Mutex<Option<macaron_auth::User>>,
+    /// The service's database, if it has one.
+    pub db: Option<macaron_db::Db>,
     pub started: SystemTime,
     pub clock: Instant,
     pub panic: Mutex<Option<PanicNote>>,
@@ -369,6 +371,11 @@ pub(crate) fn current_authorization() -> Option<String> {
         .try_with(|current| current.headers.iter().find(|(k, _)| k == "authorization").map(|(_, v)| v.clone()))
         .ok()
         .flatten()
+}
+
+/// The database of the service serving the current request.
+pub(crate) fn current_db() -> Option<macaron_db::Db> {
+    CURRENT.try_with(|current| current.db.clone()).ok().flatten()
 }
 
 /// The authenticated caller of the request being served.

@@ -146,6 +146,7 @@ pub(crate) fn init_test_logs() {
 async fn serve(api: Api, options: Options) -> std::io::Result<()> {
     let listener = TcpListener::bind((options.host.as_str(), options.port))?;
     let port = listener.local_addr()?.port();
+    api.connect().await.map_err(|e| std::io::Error::other(e.error_description))?;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let server = http_server(&api, listener, workers)?;
     let s = &api.service.server;

@@ -58,6 +58,9 @@ impl TestServer {
     /// Starts the service on a free port. Panics if it cannot (this is test code).
     pub async fn start(api: Api) -> TestServer {
         crate::server::init_test_logs();
+        if let Err(e) = api.connect().await {
+            panic!("the test service cannot start: {}", e.error_description);
+        }
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port on 127.0.0.1");
         let port = listener.local_addr().expect("local address").port();
         let server = crate::server::http_server(&api, listener, 1).expect("start the test server");

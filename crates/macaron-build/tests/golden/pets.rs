@@ -96,6 +96,12 @@ impl ::macaron::Model for Pet {
     const MODEL_NAME: &'static str = "Pet";
 }
 impl crate::models::Animal for Pet {}
+impl ::macaron::db::Persistent for Pet {
+    const TABLE: &'static str = "pets";
+    fn key(&self) -> ::std::string::String {
+        ::macaron::db::key_text(&self.id)
+    }
+}
 #[derive(
     Debug,
     Clone,

@@ -1,0 +1,65 @@
+//! The service's database: which one, connecting at startup, reaching it.
+//!
+//! A service whose spec marks a schema `x-persist` (or whose configuration
+//! names a `database_url`) gets a database with no code: the URL is the
+//! builder's, else `database_url` / `DATABASE_URL`, else an SQLite file
+//! `NAME.db` in the working directory. It is connected before the server
+//! accepts requests, so a database that is down stops the start with a
+//! message naming the URL (without its password), and the tables of every
+//! persisted schema are created then. Handlers reach it as an argument
+//! ([`macaron_db::Db`]) or with [`crate::db()`]; a database that goes down
+//! later turns into 503 replies (`DATABASE_UNAVAILABLE`) until it is back.
+
+use std::sync::OnceLock;
+
+use macaron_db::{Db, DbOptions};
+
+use crate::error::Error;
+use crate::extract::{Context, FromContext};
+
+/// What to connect to, decided when the service is built.
+pub(crate) struct Storage {
+    pub url: String,
+    pub tables: Vec<String>,
+    pub db: OnceLock<Db>,
+}
+
+static FIRST: OnceLock<Db> = OnceLock::new();
+
+impl Storage {
+    /// Connects (once) and creates the persisted types' tables.
+    pub async fn connect(&self) -> Result<Db, Error> {
+        if let Some(db) = self.db.get() {
+            return Ok(db.clone());
+        }
+        let db = Db::connect_with(&self.url, DbOptions::default())
+            .await
+            .map_err(|e| Error::new(500, "STARTUP_ERROR", format!("database: {e}")))?;
+        for table in &self.tables {
+            db.ensure_table(table).await.map_err(|e| Error::new(500, "STARTUP_ERROR", format!("database: {e}")))?;
+        }
+        tracing::info!("database: {} ({} persisted types)", db.url(), self.tables.len());
+        let _ = FIRST.set(db.clone());
+        Ok(self.db.get_or_init(|| db).clone())
+    }
+}
+
+/// The database of the service serving the current request (or, outside a
+/// request, of the first service started in this process).
+///
+/// ```
+/// assert!(macaron::db().is_err()); // no service has a database here
+/// ```
+pub fn db() -> crate::Result<Db> {
+    crate::report::current_db().or_else(|| FIRST.get().cloned()).ok_or_else(|| {
+        Error::new(500, "SERVER_ERROR", "this service has no database: mark a schema x-persist or set database_url")
+    })
+}
+
+impl FromContext for Db {
+    fn from_context(ctx: &Context) -> crate::Result<Self> {
+        ctx.db.clone().ok_or_else(|| {
+            Error::new(500, "SERVER_ERROR", "this service has no database: mark a schema x-persist or set database_url")
+        })
+    }
+}
