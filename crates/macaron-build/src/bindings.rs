@@ -76,6 +76,13 @@ pub(crate) fn write(models: &mut Models, api: &Api, rt: &str, spec_path: &str, o
     for (id, wrapper) in binds {
         let _ = writeln!(out, "        .handler({id:?}, {wrapper})");
     }
+    // Guards named by x-decorate-server are registered under their path.
+    let mut guards: Vec<&str> = api.operations.iter().filter_map(|op| op.decorate_server()).collect();
+    guards.sort_unstable();
+    guards.dedup();
+    for guard in guards {
+        let _ = writeln!(out, "        .guard({guard:?}, {guard})");
+    }
     let _ = writeln!(out, "}}\n");
 }
 

@@ -48,6 +48,8 @@ fn the_pieces_users_rely_on_are_there() {
         "headers.x_trace,",
         "let reply: ::macaron::Result<()> = crate::api::delete_pet(path.pet_id).await;",
         ".handler(\"deletePet\", op_delete_pet)",
+        // Guards named by x-decorate-server are registered under their path.
+        ".guard(\"crate::guards::owner_only\", crate::guards::owner_only)",
     ] {
         assert!(code.contains(expected), "missing `{expected}` in the generated code");
     }

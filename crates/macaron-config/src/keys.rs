@@ -15,6 +15,7 @@
 //! | `body_limit` | bytes (`1048576`, `512KiB`, `2MiB`) | 1 MiB |
 //! | `cors_origins` | list of origins | `[]` |
 //! | `database_url` | URL (secret) | none: embedded SQLite |
+//! | `database_pool_size` | connections (read by the runtime) | 10 |
 //! | `redis_url` | URL (secret) | none: embedded queue |
 //! | `with_async` | bool | `true` |
 //! | `port` | port number | 8080 |

@@ -460,9 +460,14 @@ impl ApiBuilder {
         }
         let name = self.name.or_else(|| config.name.clone()).unwrap_or_else(default_name);
         let database = self.database.clone().or_else(|| config.database_url.as_ref().map(|u| u.expose().to_string()));
+        let pool_size = match config.get_opt::<u32>("database_pool_size") {
+            Ok(size) => size.unwrap_or(10),
+            Err(e) => return Err(Error::new(500, "STARTUP_ERROR", e.to_string())),
+        };
         let storage = (database.is_some() || !tables.is_empty()).then(|| Storage {
             url: database.unwrap_or_else(|| macaron_db::Db::default_url(&name)),
             tables,
+            pool_size,
             db: std::sync::OnceLock::new(),
         });
         let mut secrets = self.secrets;

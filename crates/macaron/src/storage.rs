@@ -21,6 +21,8 @@ use crate::extract::{Context, FromContext};
 pub(crate) struct Storage {
     pub url: String,
     pub tables: Vec<String>,
+    /// Connections in the pool (`database_pool_size` in the configuration).
+    pub pool_size: u32,
     pub db: OnceLock<Db>,
 }
 
@@ -32,7 +34,8 @@ impl Storage {
         if let Some(db) = self.db.get() {
             return Ok(db.clone());
         }
-        let db = Db::connect_with(&self.url, DbOptions::default())
+        let options = DbOptions { max_connections: self.pool_size.max(1), ..DbOptions::default() };
+        let db = Db::connect_with(&self.url, options)
             .await
             .map_err(|e| Error::new(500, "STARTUP_ERROR", format!("database: {e}")))?;
         for table in &self.tables {

@@ -356,4 +356,5 @@ pub fn bind(builder: ::macaron::ApiBuilder) -> ::macaron::ApiBuilder {
         .handler("listPets", op_list_pets)
         .handler("createPet", op_create_pet)
         .handler("deletePet", op_delete_pet)
+        .guard("crate::guards::owner_only", crate::guards::owner_only)
 }
