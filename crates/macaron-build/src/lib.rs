@@ -175,3 +175,7 @@ fn try_generate(dir: &Path, generator: &Generator) -> Result<(), Error> {
     let out = out_dir.join("macaron_apis.rs");
     std::fs::write(&out, code).map_err(|e| Error::Io(out, e))
 }
+
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/api-objects.md")]
+pub struct ApiObjectsChapter;

@@ -154,3 +154,7 @@ pub struct MonitoringChapter;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/persistence.md")]
 pub struct PersistenceChapter;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/clients.md")]
+pub struct ClientsChapter;
