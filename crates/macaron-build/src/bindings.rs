@@ -160,8 +160,11 @@ fn signature(models: &mut Models, op: &Operation, rt: &str, out: &mut String) ->
         Some(BodyArg { kind, ty })
     });
     let mut params = Vec::new();
+    // One namer for every parameter: the client takes them all as arguments
+    // (`body` is taken by the body).
+    let mut idents = crate::names::Namer::default();
+    idents.reserve("body");
     for (location, _, _) in LOCATIONS {
-        let mut idents = crate::names::Namer::default();
         for p in op.parameters.iter().filter(|p| p.location == location) {
             let ident = idents.fresh(&field_name(&p.name));
             let ty = models.type_for(&p.schema, &format!("{op_type}{}", type_name(&p.name)));

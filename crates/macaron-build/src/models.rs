@@ -116,6 +116,10 @@ const ANNOTATIONS: [&str; 9] =
 impl<'a> Models<'a> {
     pub fn new(api: &'a Api, rt: &str, namer: Namer) -> Self {
         let mut models = Models { api, rt: rt.to_string(), namer, components: HashMap::new(), defs: Vec::new() };
+        // Names the generated module defines besides the types.
+        for taken in ["Client", "SPEC", "SPEC_NAME"] {
+            models.namer.reserve(taken);
+        }
         for name in api.schemas.keys() {
             let rust = models.namer.fresh(&type_name(name));
             models.components.insert(name.clone(), rust);

@@ -104,6 +104,11 @@ pub struct Namer {
 }
 
 impl Namer {
+    /// Marks a name as taken (a name the generated code uses itself).
+    pub fn reserve(&mut self, name: &str) {
+        self.taken.insert(name.to_string());
+    }
+
     /// `base` if free, else `base2`, `base3`, ...
     pub fn fresh(&mut self, base: &str) -> String {
         let mut name = base.to_string();

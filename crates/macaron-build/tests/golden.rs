@@ -59,3 +59,30 @@ fn the_pieces_users_rely_on_are_there() {
         "x-nullable is sent as null"
     );
 }
+
+#[test]
+fn names_the_generated_code_uses_itself_do_not_clash() {
+    let yaml = r##"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /a/{path}:
+    post:
+      operationId: get
+      parameters:
+        - {name: path, in: path, required: true, schema: {type: string}}
+        - {name: path, in: query, schema: {type: string}}
+        - {name: body, in: query, schema: {type: string}}
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses: {"200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Client"}}}}}
+components:
+  schemas:
+    Client: {type: object, properties: {id: {type: string}}}
+"##;
+    let api = macaron_spec::load_bytes("clash.yaml", yaml.as_bytes()).unwrap();
+    let code = macaron_build::Generator::new().api_code(&api).unwrap();
+    assert!(code.contains("pub struct Client2 {"), "the schema yields to the generated Client:\n{code}");
+    assert!(code.contains("pub struct Client {"));
+    assert!(code.contains("path: ::std::string::String,") && code.contains("path2: ::std::option::Option<"), "{code}");
+    assert!(code.contains("body2: ::std::option::Option<"), "{code}");
+}
