@@ -63,8 +63,8 @@ const GZIP_MIN: usize = 512;
 
 /// Gzips a reply's body when the caller accepts it and it is big enough.
 /// Done here rather than with actix's `Compress` middleware, which costs
-/// every request (about 15% of a small reply's time) even when the caller
-/// does not ask for compression.
+/// every request even when the caller does not ask for compression (see
+/// docs/performance.md).
 fn gzip(reply: HttpResponse) -> HttpResponse {
     use actix_web::body::MessageBody;
     use std::io::Write;
