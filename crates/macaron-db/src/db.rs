@@ -16,7 +16,7 @@ use crate::error::DbError;
 use crate::sql::{check_name, Dialect};
 
 /// The framework's schema version; bump with a migration in [`Db::migrate`].
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 pub(crate) fn now_micros() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
@@ -159,6 +159,11 @@ impl Db {
         }
     }
 
+    /// The prefix of every table name.
+    pub(crate) fn prefix(&self) -> &str {
+        &self.inner.prefix
+    }
+
     /// The URL, password redacted.
     pub fn url(&self) -> &str {
         &self.inner.url
@@ -194,6 +199,14 @@ impl Db {
         if current < 1 {
             // Version 1: the schema table itself; object tables are made on demand.
             self.execute(&format!("INSERT INTO \"{schema}\" (version) VALUES (1)")).await?;
+        }
+        if current < 2 {
+            // Version 2: the task queue (see `queue`).
+            let postgres = matches!(self.backend(), Backend::Postgres(_));
+            for sql in crate::queue::create_sql(&self.inner.prefix, postgres) {
+                self.execute(&sql).await?;
+            }
+            self.execute(&format!("INSERT INTO \"{schema}\" (version) VALUES (2)")).await?;
         }
         Ok(())
     }

@@ -44,6 +44,7 @@ mod db;
 mod error;
 mod persistent;
 mod query;
+mod queue;
 mod sql;
 mod store;
 
@@ -51,6 +52,7 @@ pub use db::{Db, DbOptions, Tx};
 pub use error::DbError;
 pub use persistent::{Persistent, Record};
 pub use query::ListQuery;
+pub use queue::{FailedJob, Job, Queue, QueueStats};
 pub use store::{Row, Store};
 
 /// The text of a key field, whatever its type (for generated `key()`s):

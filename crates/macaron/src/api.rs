@@ -107,8 +107,10 @@ pub(crate) struct Service {
     pub metrics: Metrics,
     /// Token verification, when `jwt_*` is configured.
     pub jwt: Option<Jwt>,
-    /// The database, when the service persists objects.
+    /// The database, when the service persists objects (or keeps its tasks there).
     pub storage: Option<Storage>,
+    /// How background tasks run, when the program has any and `with_async` is on.
+    pub tasks: Option<crate::tasks::TaskSettings>,
 }
 
 enum Source {
@@ -183,13 +185,31 @@ impl Api {
         &self.service.server.name
     }
 
-    /// Connects the service's database, if it has one (`letsgo` and the
-    /// test kit do this before serving).
+    /// Connects the service's database and task queue, if it has them
+    /// (`letsgo` and the test kit do this before serving).
     pub async fn connect(&self) -> Result<()> {
-        if let Some(storage) = &self.service.storage {
-            storage.connect().await?;
+        let db = match &self.service.storage {
+            Some(storage) => Some(storage.connect().await?),
+            None => None,
+        };
+        if let (Some(settings), None) = (&self.service.tasks, self.service.server.tasks.get()) {
+            let s = &self.service;
+            let runtime = settings.connect(db.as_ref(), &s.server, &s.reports, s.metrics.registry()).await?;
+            let _ = s.server.tasks.set(runtime);
         }
         Ok(())
+    }
+
+    /// The service's task queue and workers, once connected.
+    pub(crate) fn tasks(&self) -> Option<Arc<crate::tasks::TaskRuntime>> {
+        self.service.server.tasks.get().cloned()
+    }
+
+    /// How many background tasks are queued, delayed, running and failed
+    /// (`None` when the service runs no task queue, or is not connected).
+    pub async fn task_stats(&self) -> Option<Result<crate::tasks::Stats>> {
+        let runtime = self.tasks()?;
+        Some(runtime.queue.stats().await.map_err(|e| Error::new(503, "TASKS_UNAVAILABLE", e.to_string())))
     }
 
     /// The options the service was built with.
@@ -464,7 +484,16 @@ impl ApiBuilder {
             Ok(size) => size.unwrap_or(10),
             Err(e) => return Err(Error::new(500, "STARTUP_ERROR", e.to_string())),
         };
-        let storage = (database.is_some() || !tables.is_empty()).then(|| Storage {
+        // Background tasks: on when the program declares any (and
+        // `with_async` is not false); kept in Redis when configured, else in
+        // the service's database, the embedded SQLite file by default.
+        let tasks = if config.with_async && !macaron_tasks::all().is_empty() {
+            Some(crate::tasks::TaskSettings::from_config(&config)?)
+        } else {
+            None
+        };
+        let tasks_in_db = tasks.as_ref().is_some_and(|t| t.redis_url.is_none());
+        let storage = (database.is_some() || !tables.is_empty() || tasks_in_db).then(|| Storage {
             url: database.unwrap_or_else(|| macaron_db::Db::default_url(&name)),
             tables,
             pool_size,
@@ -486,6 +515,7 @@ impl ApiBuilder {
             cors: self.cors.unwrap_or_else(|| config.cors_origins.clone()),
             jwt,
             storage,
+            tasks,
             validate_responses: self.validate_responses,
             metrics: Metrics::new().map_err(|e| Error::new(500, "STARTUP_ERROR", e))?,
             options: self.options,

@@ -32,6 +32,11 @@ impl Metrics {
         Ok(Metrics { registry, requests, latency })
     }
 
+    /// The registry, for other parts of the service to add their metrics (tasks).
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
     /// Counts one reply.
     pub fn observe(&self, operation: &str, status: u16, seconds: f64) {
         let status = status.to_string();

@@ -25,10 +25,29 @@ pub struct Options {
     pub debug: bool,
     /// A configuration file (`--config PATH`).
     pub config: Option<PathBuf>,
+    /// What this process runs: HTTP and task workers (the default), or one of them.
+    pub role: Role,
+}
+
+/// What a service process runs (`--worker`, `--no-worker`).
+///
+/// ```
+/// assert_eq!(macaron::Role::default(), macaron::Role::All);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Role {
+    /// The HTTP server and background-task workers (the default).
+    #[default]
+    All,
+    /// The HTTP server only (`--no-worker`): tasks it schedules are run by
+    /// `--worker` processes.
+    Http,
+    /// Task workers only, no HTTP server (`--worker`).
+    Worker,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { port: 8080, host: "0.0.0.0".into(), env: "dev".into(), debug: false, config: None }
+        Options { port: 8080, host: "0.0.0.0".into(), env: "dev".into(), debug: false, config: None, role: Role::All }
     }
 }

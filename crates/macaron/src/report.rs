@@ -50,6 +50,8 @@ pub(crate) struct ServerInfo {
     pub env: String,
     pub host: String,
     pub port: OnceLock<u16>,
+    /// The task queue and workers, once connected.
+    pub tasks: OnceLock<Arc<crate::tasks::TaskRuntime>>,
 }
 
 /// A report still to be written: built on the reporter thread, because
@@ -231,7 +233,7 @@ fn hostname() -> String {
 }
 
 pub(crate) fn server_info(name: String, version: String, env: String) -> ServerInfo {
-    ServerInfo { name, version, env, host: hostname(), port: OnceLock::new() }
+    ServerInfo { name, version, env, host: hostname(), port: OnceLock::new(), tasks: OnceLock::new() }
 }
 
 fn rfc3339(time: SystemTime) -> String {
@@ -376,6 +378,11 @@ pub(crate) fn current_authorization() -> Option<String> {
 /// The database of the service serving the current request.
 pub(crate) fn current_db() -> Option<macaron_db::Db> {
     CURRENT.try_with(|current| current.db.clone()).ok().flatten()
+}
+
+/// The service serving the current request (or running the current task).
+pub(crate) fn current_server() -> Option<Arc<ServerInfo>> {
+    CURRENT.try_with(|current| current.server.clone()).ok()
 }
 
 /// The authenticated caller of the request being served.

@@ -24,7 +24,7 @@ use crate::api::Api;
 use crate::builtins;
 use crate::dispatch::{dispatch, REQUEST_ID};
 use crate::error::Result;
-use crate::options::Options;
+use crate::options::{Options, Role};
 
 /// How long in-flight requests may take to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -50,6 +50,12 @@ struct Cli {
     /// Configuration file.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Run only background-task workers, no HTTP server.
+    #[arg(long, conflicts_with = "no_worker")]
+    worker: bool,
+    /// Run only the HTTP server; tasks are run by `--worker` processes.
+    #[arg(long = "no-worker")]
+    no_worker: bool,
 }
 
 fn options_from(cli: Cli) -> std::result::Result<Options, String> {
@@ -64,6 +70,11 @@ fn options_from(cli: Cli) -> std::result::Result<Options, String> {
     }
     options.debug = cli.debug && !cli.no_debug;
     options.config = cli.config;
+    options.role = match (cli.worker, cli.no_worker) {
+        (true, _) => Role::Worker,
+        (false, true) => Role::Http,
+        (false, false) => Role::All,
+    };
     Ok(options)
 }
 
@@ -144,9 +155,16 @@ pub(crate) fn init_test_logs() {
 }
 
 async fn serve(api: Api, options: Options) -> std::io::Result<()> {
+    if options.role == Role::Worker {
+        return work(api).await;
+    }
     let listener = TcpListener::bind((options.host.as_str(), options.port))?;
     let port = listener.local_addr()?.port();
     api.connect().await.map_err(|e| std::io::Error::other(e.error_description))?;
+    let tasks = api.tasks();
+    if let (Some(tasks), Role::All) = (&tasks, options.role) {
+        tasks.start_workers();
+    }
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let server = http_server(&api, listener, workers)?;
     let s = &api.service.server;
@@ -157,10 +175,36 @@ async fn serve(api: Api, options: Options) -> std::io::Result<()> {
     let handle = server.handle();
     actix_web::rt::spawn(async move {
         shutdown_signal().await;
-        tracing::info!("shutdown signal: finishing in-flight requests");
-        handle.stop(true).await;
+        tracing::info!("shutdown signal: finishing in-flight requests and running tasks");
+        let stop_tasks = async {
+            if let Some(tasks) = &tasks {
+                tasks.stop_workers().await;
+            }
+        };
+        tokio::join!(handle.stop(true), stop_tasks);
     });
     server.await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// `--worker`: runs the service's task workers until SIGTERM/SIGINT, no HTTP.
+async fn work(api: Api) -> std::io::Result<()> {
+    api.connect().await.map_err(|e| std::io::Error::other(e.error_description))?;
+    let Some(tasks) = api.tasks() else {
+        return Err(std::io::Error::other(
+            "--worker: this service has no background tasks (none declared, or with_async is false)",
+        ));
+    };
+    let s = &api.service.server;
+    println!("macaron: {} {} (env {}) task worker on the {} queue", s.name, s.version, s.env, tasks.queue.kind());
+    for task in macaron_tasks::all() {
+        println!("  task {}", task.name);
+    }
+    tasks.start_workers();
+    shutdown_signal().await;
+    tracing::info!("shutdown signal: finishing running tasks");
+    tasks.stop_workers().await;
     tracing::info!("stopped");
     Ok(())
 }
@@ -232,5 +276,10 @@ mod tests {
         assert_eq!((o.port, o.env.as_str(), o.debug), (9000, "prod", true));
         let cli = Cli::try_parse_from(["svc", "--port", "9000", "--debug", "--no-debug"]).unwrap();
         assert!(!options_from(cli).unwrap().debug);
+        let cli = Cli::try_parse_from(["svc", "--worker"]).unwrap();
+        assert_eq!(options_from(cli).unwrap().role, Role::Worker);
+        let cli = Cli::try_parse_from(["svc", "--no-worker"]).unwrap();
+        assert_eq!(options_from(cli).unwrap().role, Role::Http);
+        assert!(Cli::try_parse_from(["svc", "--worker", "--no-worker"]).is_err());
     }
 }

@@ -52,6 +52,7 @@ pub struct TestServer {
     port: u16,
     handle: ServerHandle,
     client: reqwest::Client,
+    tasks: Option<std::sync::Arc<crate::tasks::TaskRuntime>>,
 }
 
 impl TestServer {
@@ -66,8 +67,12 @@ impl TestServer {
         let server = crate::server::http_server(&api, listener, 1).expect("start the test server");
         let handle = server.handle();
         tokio::spawn(server);
+        let tasks = api.tasks();
+        if let (Some(tasks), crate::Role::All) = (&tasks, api.options().role) {
+            tasks.start_workers();
+        }
         let client = reqwest::Client::builder().no_proxy().build().expect("build the HTTP client");
-        TestServer { url: format!("http://127.0.0.1:{port}"), port, handle, client }
+        TestServer { url: format!("http://127.0.0.1:{port}"), port, handle, client, tasks }
     }
 
     /// The base URL, `http://127.0.0.1:PORT`.
@@ -133,6 +138,16 @@ impl TestServer {
     /// Stops the server, letting in-flight requests finish.
     pub async fn stop(self) {
         self.handle.stop(true).await;
+        if let Some(tasks) = &self.tasks {
+            tasks.stop_workers().await;
+        }
+    }
+
+    /// How many background tasks are queued, delayed, running and failed
+    /// (`None` when the service runs no task queue).
+    pub async fn task_stats(&self) -> Option<crate::tasks::Stats> {
+        let tasks = self.tasks.as_ref()?;
+        tasks.queue.stats().await.ok()
     }
 }
 

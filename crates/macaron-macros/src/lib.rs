@@ -1,0 +1,144 @@
+//! Attribute macros of Macaron, re-exported by the `macaron` crate: use
+//! them as `#[macaron::task]`.
+
+use proc_macro::TokenStream;
+use proc_macro2::Span;
+use quote::{format_ident, quote};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::{Error, Expr, ExprLit, FnArg, ItemFn, Lit, MetaNameValue, Pat, Token, Type};
+
+/// Makes a plain async function a background task.
+///
+/// ```ignore
+/// #[macaron::task(max_attempts = 5, backoff_ms = 2000)]
+/// pub async fn send_email(to: String, subject: String) -> macaron::Result<()> {
+///     // ... runs later, in a worker, as the caller who scheduled it
+///     Ok(())
+/// }
+///
+/// // in a handler: stored at once, run by a worker
+/// send_email_async(to, "Welcome".into()).schedule().await?;
+/// ```
+///
+/// The function stays callable as it is. Beside it the macro adds
+/// `NAME_async(args...) -> macaron::tasks::Call` (with `.delay(..)`,
+/// `.max_attempts(..)`, `.backoff(..)` and `.schedule().await`), and
+/// registers the task under `module::path::NAME` (or `name = "..."`), the
+/// name stored with each scheduled call, so keep it stable across
+/// releases. Arguments must be owned, serde-serialisable values; the
+/// function returns `()` or a `Result` whose error is `Display`.
+///
+/// Options: `name = "..."`, `max_attempts = N` (default 3),
+/// `backoff_ms = N` (wait after the first failure, doubled after each
+/// next one; default 1000), `max_backoff_ms = N` (default 300000).
+#[proc_macro_attribute]
+pub fn task(attr: TokenStream, item: TokenStream) -> TokenStream {
+    match expand(attr.into(), item.into()) {
+        Ok(tokens) => tokens.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+struct Options {
+    name: Option<String>,
+    max_attempts: u32,
+    backoff_ms: u64,
+    max_backoff_ms: u64,
+}
+
+fn options(attr: proc_macro2::TokenStream) -> syn::Result<Options> {
+    let mut o = Options { name: None, max_attempts: 3, backoff_ms: 1_000, max_backoff_ms: 300_000 };
+    let pairs = Punctuated::<MetaNameValue, Token![,]>::parse_terminated.parse2(attr)?;
+    for pair in pairs {
+        let key = pair.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
+        let Expr::Lit(ExprLit { lit, .. }) = &pair.value else {
+            return Err(Error::new_spanned(&pair.value, "expected a literal"));
+        };
+        match (key.as_str(), lit) {
+            ("name", Lit::Str(s)) => o.name = Some(s.value()),
+            ("max_attempts", Lit::Int(n)) => o.max_attempts = n.base10_parse()?,
+            ("backoff_ms", Lit::Int(n)) => o.backoff_ms = n.base10_parse()?,
+            ("max_backoff_ms", Lit::Int(n)) => o.max_backoff_ms = n.base10_parse()?,
+            _ => {
+                return Err(Error::new_spanned(
+                    &pair,
+                    "unknown task option: use name = \"...\", max_attempts = N, backoff_ms = N, max_backoff_ms = N",
+                ))
+            }
+        }
+    }
+    if o.max_attempts == 0 {
+        return Err(Error::new(Span::call_site(), "max_attempts must be at least 1"));
+    }
+    Ok(o)
+}
+
+fn expand(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream> {
+    let o = options(attr)?;
+    let function: ItemFn = syn::parse2(item)?;
+    let sig = &function.sig;
+    if sig.asyncness.is_none() {
+        return Err(Error::new_spanned(sig.fn_token, "a task must be an `async fn`"));
+    }
+    if !sig.generics.params.is_empty() {
+        return Err(Error::new_spanned(&sig.generics, "a task cannot be generic (its arguments are stored as JSON)"));
+    }
+    let mut names = Vec::new();
+    let mut types = Vec::new();
+    for input in &sig.inputs {
+        let FnArg::Typed(arg) = input else {
+            return Err(Error::new_spanned(input, "a task is a free function, not a method"));
+        };
+        let Pat::Ident(ident) = &*arg.pat else {
+            return Err(Error::new_spanned(&arg.pat, "task arguments must be plain names"));
+        };
+        if matches!(&*arg.ty, Type::Reference(_)) {
+            return Err(Error::new_spanned(&arg.ty, "task arguments must be owned values (they are stored as JSON)"));
+        }
+        names.push(ident.ident.clone());
+        types.push((*arg.ty).clone());
+    }
+    let vis = &function.vis;
+    let ident = &sig.ident;
+    let schedule = format_ident!("{}_async", ident);
+    let def = format_ident!("__MACARON_TASK_{}", ident.to_string().to_uppercase());
+    let name = match &o.name {
+        Some(n) => quote!(#n),
+        None => {
+            let leaf = ident.to_string();
+            quote!(::core::concat!(::core::module_path!(), "::", #leaf))
+        }
+    };
+    let (max_attempts, backoff_ms, max_backoff_ms) = (o.max_attempts, o.backoff_ms, o.max_backoff_ms);
+    let doc = format!("Schedules [`{ident}`] as a background task: see `#[macaron::task]`.");
+    let arity = names.len();
+    Ok(quote! {
+        #function
+
+        #[doc = #doc]
+        #[allow(clippy::too_many_arguments)]
+        #vis fn #schedule(#(#names: #types),*) -> ::macaron::tasks::Call {
+            ::macaron::tasks::Call::new(&#def, ::macaron::serde_json::to_value((#(#names,)*)))
+        }
+
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        const #def: ::macaron::tasks::TaskDef = ::macaron::tasks::TaskDef {
+            name: #name,
+            policy: ::macaron::tasks::RetryPolicy {
+                max_attempts: #max_attempts,
+                backoff_ms: #backoff_ms,
+                max_backoff_ms: #max_backoff_ms,
+            },
+            run: |args| ::std::boxed::Box::pin(async move {
+                let (#(#names,)*): (#(#types,)*) = ::macaron::serde_json::from_value(args).map_err(|e| {
+                    ::std::format!("the arguments of the stored task do not fit its {} parameter(s): {}", #arity, e)
+                })?;
+                ::macaron::tasks::TaskOutput::into_outcome(#ident(#(#names),*).await)
+            }),
+        };
+
+        ::macaron::tasks::submit! { #def }
+    })
+}
