@@ -35,7 +35,7 @@ impl Executor for PlainExecutor {
             use futures_util::FutureExt;
             match std::panic::AssertUnwindSafe(future).catch_unwind().await {
                 Ok(result) => result,
-                Err(panic) => Err(crate::panic_text(&panic)),
+                Err(panic) => Err(crate::panic_text(&*panic)),
             }
         })
     }
@@ -133,10 +133,17 @@ async fn fetch(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) -> JoinSet<
         if *stop.borrow() {
             break;
         }
-        let claimed = tokio::select! {
-            claimed = shared.queue.claim(&shared.options.name, shared.options.visibility_timeout) => claimed,
-            _ = stop.changed() => break,
-        };
+        // Not cancelled by a stop: a blocking read already sent would hand
+        // its task to nobody. A task claimed as the stop came is given back.
+        let claimed = shared.queue.claim(&shared.options.name, shared.options.visibility_timeout).await;
+        if *stop.borrow() {
+            if let Ok(Some(claimed)) = &claimed {
+                if let Err(e) = shared.queue.abandon(claimed, &shared.options.name).await {
+                    tracing::warn!("tasks: cannot give a task back at shutdown ({e}); it runs after its claim expires");
+                }
+            }
+            break;
+        }
         match claimed {
             Ok(Some(claimed)) => {
                 failing_since = None;

@@ -300,7 +300,7 @@ impl Executor for ServiceExecutor {
                     Ok(outcome) => outcome,
                     Err(panic) => Err(match report::take_panic(&current) {
                         Some(note) => format!("panic: {}", note.message),
-                        None => macaron_tasks::panic_text(&panic),
+                        None => macaron_tasks::panic_text(&*panic),
                     }),
                 }
             }
