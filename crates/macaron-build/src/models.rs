@@ -107,6 +107,10 @@ pub(crate) struct Models<'a> {
     rt: String,
     namer: Namer,
     components: HashMap<String, String>,
+    /// Inline types already defined, by [`inline_key`]: the same inline
+    /// schema met twice (an enum reached through `allOf` from two objects)
+    /// is one type.
+    inline_types: HashMap<String, String>,
     pub defs: Vec<Def>,
 }
 
@@ -115,16 +119,32 @@ const ANNOTATIONS: [&str; 9] =
 
 impl<'a> Models<'a> {
     pub fn new(api: &'a Api, rt: &str, namer: Namer) -> Self {
-        let mut models = Models { api, rt: rt.to_string(), namer, components: HashMap::new(), defs: Vec::new() };
+        let mut models = Models {
+            api,
+            rt: rt.to_string(),
+            namer,
+            components: HashMap::new(),
+            inline_types: HashMap::new(),
+            defs: Vec::new(),
+        };
         // Names the generated module defines besides the types.
         for taken in ["Client", "SPEC", "SPEC_NAME"] {
             models.namer.reserve(taken);
         }
-        for name in api.schemas.keys() {
+        for (name, schema) in &api.schemas {
             let rust = models.namer.fresh(&type_name(name));
+            // An inline enum of the same values as a component enum is that enum.
+            if !is_object(schema) && string_enum(schema).is_some() {
+                models.inline_types.entry(inline_key(schema)).or_insert_with(|| rust.clone());
+            }
             models.components.insert(name.clone(), rust);
         }
         models
+    }
+
+    /// The Rust name of a component's type.
+    pub fn component_type(&self, name: &str) -> Option<&str> {
+        self.components.get(name).map(String::as_str)
     }
 
     /// Defines every component (call [`Models::finish`] once every other
@@ -176,9 +196,17 @@ impl<'a> Models<'a> {
         }
     }
 
-    /// A fresh name for an inline type, defined on the spot.
+    /// The type of an inline schema: the one already defined for the same
+    /// schema, or a fresh name defined on the spot.
     fn inline(&mut self, schema: &Value, hint: &str) -> Ty {
+        let key = inline_key(schema);
+        if let Some(name) = self.inline_types.get(&key) {
+            return Ty::Named(name.clone());
+        }
         let name = self.namer.fresh(hint);
+        // Registered before defining: a schema that contains itself refers
+        // to the type being defined.
+        self.inline_types.insert(key, name.clone());
         self.define(schema, name.clone(), None);
         Ty::Named(name)
     }
@@ -401,6 +429,12 @@ impl<'a> Models<'a> {
         }
     }
 
+    /// Whether the named type carries data (a struct, union or alias, not a
+    /// field-less enum).
+    fn is_data(&self, name: &str) -> bool {
+        self.defs.iter().any(|d| d.name() == name && !matches!(d, Def::Enum { .. }))
+    }
+
     /// Renders every type.
     pub fn render(&self, out: &mut String) {
         let rt = &self.rt;
@@ -454,9 +488,15 @@ impl<'a> Models<'a> {
                 Def::Enum { name, doc, variants } => {
                     push_doc(out, doc.as_deref());
                     out.push_str(&format!(
-                        "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, {rt}::serde::Serialize, {rt}::serde::Deserialize)]\n#[serde(crate = \"{}\")]\npub enum {name} {{\n",
+                        "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, {rt}::serde::Serialize, {rt}::serde::Deserialize)]\n#[serde(crate = \"{}\")]\n",
                         serde_crate(rt)
                     ));
+                    let idents: Vec<&str> = variants.iter().map(|(ident, _)| ident.as_str()).collect();
+                    // Variant names are the spec's values.
+                    if clashing_variant_names(name, &idents) {
+                        out.push_str("#[allow(clippy::enum_variant_names)]\n");
+                    }
+                    out.push_str(&format!("pub enum {name} {{\n"));
                     for (ident, wire) in variants {
                         out.push_str(&format!("#[serde(rename = {wire:?})]\n{ident},\n"));
                     }
@@ -465,7 +505,18 @@ impl<'a> Models<'a> {
                 Def::Union { name, doc, variants } => {
                     push_doc(out, doc.as_deref());
                     out.push_str(&derive);
-                    out.push_str(&format!("#[serde(untagged)]\npub enum {name} {{\n"));
+                    out.push_str("#[serde(untagged)]\n");
+                    let idents: Vec<&str> = variants.iter().map(|(ident, _)| ident.as_str()).collect();
+                    // Variant names are the alternatives' type names.
+                    if clashing_variant_names(name, &idents) {
+                        out.push_str("#[allow(clippy::enum_variant_names)]\n");
+                    }
+                    // An alternative is as large as the spec makes it; boxing
+                    // it would change the type users match on.
+                    if variants.iter().any(|(_, ty)| ty.by_value().is_some_and(|n| self.is_data(n))) {
+                        out.push_str("#[allow(clippy::large_enum_variant)]\n");
+                    }
+                    out.push_str(&format!("pub enum {name} {{\n"));
                     for (ident, ty) in variants {
                         out.push_str(&format!("{ident}({}),\n", ty.render()));
                     }
@@ -478,6 +529,35 @@ impl<'a> Models<'a> {
             }
         }
     }
+}
+
+/// The words of a `PascalCase` name (`RedPanda` gives `Red`, `Panda`).
+fn camel_words(name: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut start = 0;
+    for (i, c) in name.char_indices().skip(1) {
+        if c.is_ascii_uppercase() {
+            words.push(&name[start..i]);
+            start = i;
+        }
+    }
+    words.push(&name[start..]);
+    words
+}
+
+/// Whether clippy's `enum_variant_names` would fire: a variant that starts
+/// or ends with the enum's name, or three or more variants sharing their
+/// first or last word (a superset of clippy's rule: an allow too many is
+/// harmless, a warning is not).
+fn clashing_variant_names(name: &str, variants: &[&str]) -> bool {
+    let with_name = variants.iter().any(|v| v.starts_with(name) || v.ends_with(name));
+    let words: Vec<Vec<&str>> = variants.iter().map(|v| camel_words(v)).collect();
+    let shared = |first: bool| {
+        let picked: Vec<Option<&str>> =
+            words.iter().map(|w| if first { w.first().copied() } else { w.last().copied() }).collect();
+        picked.first().is_some_and(|head| head.is_some() && picked.iter().all(|p| p == head))
+    };
+    with_name || (variants.len() >= 3 && (shared(true) || shared(false)))
 }
 
 /// `::macaron` gives `::macaron::serde` for `#[serde(crate = ...)]`.
@@ -497,6 +577,16 @@ fn push_doc(out: &mut String, doc: Option<&str>) {
 
 fn doc_of(schema: &Value) -> Option<String> {
     schema.get("description").or_else(|| schema.get("title")).and_then(Value::as_str).map(String::from)
+}
+
+/// What makes two inline schemas one type: a string enum is its values
+/// (its description, nullability and the like do not change the type);
+/// anything else is its whole JSON.
+fn inline_key(schema: &Value) -> String {
+    match string_enum(schema) {
+        Some(values) if !is_object(schema) => format!("enum {values:?}"),
+        _ => format!("schema {schema}"),
+    }
 }
 
 fn types_of(schema: &Value) -> (Vec<String>, bool) {

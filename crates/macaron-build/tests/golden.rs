@@ -43,16 +43,24 @@ fn the_pieces_users_rely_on_are_there() {
         "pub enum Toy {",
         // Bindings: typed arguments, body first; several success statuses as an enum.
         "pub enum CreatePetResponse {",
-        "let reply: ::macaron::Result<CreatePetResponse> = crate::api::create_pet(body).await;",
-        "let reply: ::macaron::Result<::std::vec::Vec<Pet>> = crate::api::list_pets(",
-        "headers.x_trace,",
-        "let reply: ::macaron::Result<()> = crate::api::delete_pet(path.pet_id).await;",
+        "type Returns = ::macaron::Result<CreatePetResponse>;",
+        "F: Fn(NewPet) -> Fut,",
+        "let x_bind_server_of_createPet_in_pets_yaml = crate::api::create_pet;",
+        "type Returns = ::macaron::Result<::std::vec::Vec<Pet>>;",
+        "(query.limit, query.tag, headers.x_trace)",
+        "let reply: Returns = call(x_bind_server_of_deletePet_in_pets_yaml, (path.pet_id,))",
+        "reply?;",
+        // A handler that does not fit names the operation and the spec.
+        "message = \"`crate::api::delete_pet` does not fit operation `deletePet` (DELETE /v1/pets/{{petId}}) of tests/fixtures/pets.yaml\"",
         ".handler(\"deletePet\", op_delete_pet)",
         // Guards named by x-decorate-server are registered under their path.
         ".guard(\"crate::guards::owner_only\", crate::guards::owner_only)",
     ] {
         assert!(code.contains(expected), "missing `{expected}` in the generated code");
     }
+    // The inline enum Pet reaches through allOf is NewPet's, not a twin.
+    assert!(!code.contains("pub enum PetKind"), "one type for one inline enum");
+    assert_eq!(code.matches("pub kind: ::std::option::Option<NewPetKind>,").count(), 2);
     let nickname = code.find("pub nickname").unwrap();
     assert!(
         !code[..nickname].rsplit("pub ").next().unwrap().contains("skip_serializing_if"),
@@ -85,4 +93,37 @@ components:
     assert!(code.contains("pub struct Client {"));
     assert!(code.contains("path: ::std::string::String,") && code.contains("path2: ::std::option::Option<"), "{code}");
     assert!(code.contains("body2: ::std::option::Option<"), "{code}");
+}
+
+#[test]
+fn the_same_inline_schema_is_one_type() {
+    let yaml = r##"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    Size: {type: string, enum: [s, m, l]}
+    Shirt:
+      type: object
+      properties:
+        size: {type: string, enum: [s, m, l], description: the shirt's size}
+        color: {type: string, enum: [red, blue]}
+        fit: {type: object, properties: {waist: {type: integer}}}
+    Trousers:
+      type: object
+      properties:
+        color: {type: string, enum: [red, blue], nullable: true}
+        fit: {type: object, properties: {waist: {type: integer}}}
+        pocket: {type: object, properties: {deep: {type: boolean}}}
+"##;
+    let api = macaron_spec::load_bytes("clothes.yaml", yaml.as_bytes()).unwrap();
+    let code = macaron_build::Generator::new().api_code(&api).unwrap();
+    // An inline enum with a component's values is the component.
+    assert!(code.contains("pub size: ::std::option::Option<Size>,"), "{code}");
+    // The same inline enum (nullable or not) and the same inline object: one type each.
+    assert_eq!(code.matches("pub color: ::std::option::Option<ShirtColor>,").count(), 2, "{code}");
+    assert_eq!(code.matches("pub fit: ::std::option::Option<ShirtFit>,").count(), 2, "{code}");
+    assert!(!code.contains("TrousersColor") && !code.contains("TrousersFit"), "{code}");
+    assert!(code.contains("pub struct TrousersPocket {"), "{code}");
 }

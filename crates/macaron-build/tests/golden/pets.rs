@@ -45,25 +45,6 @@ impl ::macaron::Model for NewPet {
 #[derive(
     Debug,
     Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::macaron::serde::Serialize,
-    ::macaron::serde::Deserialize
-)]
-#[serde(crate = "::macaron::serde")]
-pub enum PetKind {
-    #[serde(rename = "cat")]
-    Cat,
-    #[serde(rename = "dog")]
-    Dog,
-    #[serde(rename = "red panda")]
-    RedPanda,
-}
-#[derive(
-    Debug,
-    Clone,
     PartialEq,
     ::macaron::serde::Serialize,
     ::macaron::serde::Deserialize
@@ -72,7 +53,7 @@ pub enum PetKind {
 pub struct Pet {
     pub name: ::std::string::String,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub kind: ::std::option::Option<PetKind>,
+    pub kind: ::std::option::Option<NewPetKind>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub birthday: ::std::option::Option<::macaron::chrono::NaiveDate>,
     #[serde(default)]
@@ -111,6 +92,7 @@ impl ::macaron::db::Persistent for Pet {
 )]
 #[serde(crate = "::macaron::serde")]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum Toy {
     Ball(Ball),
     Bone(Bone),
@@ -170,6 +152,50 @@ pub const SPEC_NAME: &str = "pets.yaml";
 async fn op_list_pets(
     ctx: ::macaron::Context,
 ) -> ::macaron::Result<::macaron::Response> {
+    type Args = (
+        ::std::option::Option<i32>,
+        ::std::option::Option<::std::string::String>,
+        ::std::option::Option<::std::string::String>,
+    );
+    type Returns = ::macaron::Result<::std::vec::Vec<Pet>>;
+    #[diagnostic::on_unimplemented(
+        message = "`crate::api::list_pets` does not fit operation `listPets` (GET /v1/pets) of tests/fixtures/pets.yaml",
+        label = "`x-bind-server` of operation `listPets` in tests/fixtures/pets.yaml names this function",
+        note = "operation `listPets` of tests/fixtures/pets.yaml is handled by `async fn(Option<i32>, Option<String>, Option<String>) -> macaron::Result<Vec<Pet>>`",
+        note = "the arguments are the body (if any), then the path, query, header and cookie parameters in spec order"
+    )]
+    trait ListPetsHandler<M> {
+        type Future: ::std::future::Future<Output = Returns>;
+        fn handle(self, args: Args) -> Self::Future;
+    }
+    impl<F, Fut> ListPetsHandler<(Fut,)> for F
+    where
+        F: Fn(
+            ::std::option::Option<i32>,
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<::std::string::String>,
+        ) -> Fut,
+        Fut: ::std::future::Future<Output = Returns>,
+    {
+        type Future = Fut;
+        fn handle(self, (a0, a1, a2): Args) -> Fut {
+            self(a0, a1, a2)
+        }
+    }
+    /// Implemented by nothing: with a second candidate impl, the compiler reports the unmet `ListPetsHandler` (and its message) instead of a mismatch inside the first.
+    trait NotAHandler {}
+    impl<F: NotAHandler> ListPetsHandler<()> for F {
+        type Future = ::std::future::Pending<Returns>;
+        fn handle(self, _: Args) -> Self::Future {
+            ::std::future::pending()
+        }
+    }
+    fn call<F: ListPetsHandler<M>, M>(
+        handler: F,
+        args: Args,
+    ) -> <F as ListPetsHandler<M>>::Future {
+        handler.handle(args)
+    }
     #[derive(::macaron::serde::Deserialize)]
     #[serde(crate = "::macaron::serde")]
     struct QueryParams {
@@ -190,18 +216,17 @@ async fn op_list_pets(
     let ::macaron::Headers(headers): ::macaron::Headers<HeadersParams> = ::macaron::FromContext::from_context(
         &ctx,
     )?;
-    let reply: ::macaron::Result<::std::vec::Vec<Pet>> = crate::api::list_pets(
-            query.limit,
-            query.tag,
-            headers.x_trace,
+    let x_bind_server_of_listPets_in_pets_yaml = crate::api::list_pets;
+    let reply: Returns = call(
+            x_bind_server_of_listPets_in_pets_yaml,
+            (query.limit, query.tag, headers.x_trace),
         )
         .await;
-    #[allow(clippy::let_unit_value, unused_variables)]
-    let reply = reply?;
-    ::macaron::Reply::into_response(reply)
+    ::macaron::Reply::into_response(reply?)
 }
 /// The success replies of `createPet`: one variant per status.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum CreatePetResponse {
     /// Status 201.
     Status201(Pet),
@@ -225,19 +250,90 @@ impl ::macaron::Reply for CreatePetResponse {
 async fn op_create_pet(
     ctx: ::macaron::Context,
 ) -> ::macaron::Result<::macaron::Response> {
+    type Args = (NewPet,);
+    type Returns = ::macaron::Result<CreatePetResponse>;
+    #[diagnostic::on_unimplemented(
+        message = "`crate::api::create_pet` does not fit operation `createPet` (POST /v1/pets) of tests/fixtures/pets.yaml",
+        label = "`x-bind-server` of operation `createPet` in tests/fixtures/pets.yaml names this function",
+        note = "operation `createPet` of tests/fixtures/pets.yaml is handled by `async fn(NewPet) -> macaron::Result<CreatePetResponse>`",
+        note = "the arguments are the body (if any), then the path, query, header and cookie parameters in spec order"
+    )]
+    trait CreatePetHandler<M> {
+        type Future: ::std::future::Future<Output = Returns>;
+        fn handle(self, args: Args) -> Self::Future;
+    }
+    impl<F, Fut> CreatePetHandler<(Fut,)> for F
+    where
+        F: Fn(NewPet) -> Fut,
+        Fut: ::std::future::Future<Output = Returns>,
+    {
+        type Future = Fut;
+        fn handle(self, (a0,): Args) -> Fut {
+            self(a0)
+        }
+    }
+    /// Implemented by nothing: with a second candidate impl, the compiler reports the unmet `CreatePetHandler` (and its message) instead of a mismatch inside the first.
+    trait NotAHandler {}
+    impl<F: NotAHandler> CreatePetHandler<()> for F {
+        type Future = ::std::future::Pending<Returns>;
+        fn handle(self, _: Args) -> Self::Future {
+            ::std::future::pending()
+        }
+    }
+    fn call<F: CreatePetHandler<M>, M>(
+        handler: F,
+        args: Args,
+    ) -> <F as CreatePetHandler<M>>::Future {
+        handler.handle(args)
+    }
     let ::macaron::Json(body): ::macaron::Json<NewPet> = ::macaron::FromContext::from_context(
         &ctx,
     )?;
-    let reply: ::macaron::Result<CreatePetResponse> = crate::api::create_pet(body).await;
-    #[allow(clippy::let_unit_value, unused_variables)]
-    let reply = reply?;
-    ::macaron::Reply::into_response(reply)
+    let x_bind_server_of_createPet_in_pets_yaml = crate::api::create_pet;
+    let reply: Returns = call(x_bind_server_of_createPet_in_pets_yaml, (body,)).await;
+    ::macaron::Reply::into_response(reply?)
 }
 /// Operation `deletePet`: DELETE /v1/pets/{petId} in tests/fixtures/pets.yaml; calls `crate::api::delete_pet`.
 #[allow(non_snake_case)]
 async fn op_delete_pet(
     ctx: ::macaron::Context,
 ) -> ::macaron::Result<::macaron::Response> {
+    type Args = (i64,);
+    type Returns = ::macaron::Result<()>;
+    #[diagnostic::on_unimplemented(
+        message = "`crate::api::delete_pet` does not fit operation `deletePet` (DELETE /v1/pets/{{petId}}) of tests/fixtures/pets.yaml",
+        label = "`x-bind-server` of operation `deletePet` in tests/fixtures/pets.yaml names this function",
+        note = "operation `deletePet` of tests/fixtures/pets.yaml is handled by `async fn(i64) -> macaron::Result<()>`",
+        note = "the arguments are the body (if any), then the path, query, header and cookie parameters in spec order"
+    )]
+    trait DeletePetHandler<M> {
+        type Future: ::std::future::Future<Output = Returns>;
+        fn handle(self, args: Args) -> Self::Future;
+    }
+    impl<F, Fut> DeletePetHandler<(Fut,)> for F
+    where
+        F: Fn(i64) -> Fut,
+        Fut: ::std::future::Future<Output = Returns>,
+    {
+        type Future = Fut;
+        fn handle(self, (a0,): Args) -> Fut {
+            self(a0)
+        }
+    }
+    /// Implemented by nothing: with a second candidate impl, the compiler reports the unmet `DeletePetHandler` (and its message) instead of a mismatch inside the first.
+    trait NotAHandler {}
+    impl<F: NotAHandler> DeletePetHandler<()> for F {
+        type Future = ::std::future::Pending<Returns>;
+        fn handle(self, _: Args) -> Self::Future {
+            ::std::future::pending()
+        }
+    }
+    fn call<F: DeletePetHandler<M>, M>(
+        handler: F,
+        args: Args,
+    ) -> <F as DeletePetHandler<M>>::Future {
+        handler.handle(args)
+    }
     #[derive(::macaron::serde::Deserialize)]
     #[serde(crate = "::macaron::serde")]
     struct PathParams {
@@ -247,9 +343,10 @@ async fn op_delete_pet(
     let ::macaron::Path(path): ::macaron::Path<PathParams> = ::macaron::FromContext::from_context(
         &ctx,
     )?;
-    let reply: ::macaron::Result<()> = crate::api::delete_pet(path.pet_id).await;
-    #[allow(clippy::let_unit_value, unused_variables)]
-    let reply = reply?;
+    let x_bind_server_of_deletePet_in_pets_yaml = crate::api::delete_pet;
+    let reply: Returns = call(x_bind_server_of_deletePet_in_pets_yaml, (path.pet_id,))
+        .await;
+    reply?;
     ::macaron::Reply::into_response(::macaron::Response::empty(204))
 }
 /// A typed client of this API: one method per operation, the same types as the service.
@@ -269,14 +366,13 @@ impl Client {
         Client { inner }
     }
     /// `listPets`: GET /v1/pets
-    #[allow(clippy::too_many_arguments)]
     pub async fn list_pets(
         &self,
         limit: ::std::option::Option<i32>,
         tag: ::std::option::Option<::std::string::String>,
         x_trace: ::std::option::Option<::std::string::String>,
     ) -> ::macaron::Result<::std::vec::Vec<Pet>> {
-        let __path = format!("/v1/pets");
+        let __path = ::std::string::String::from("/v1/pets");
         #[allow(unused_mut)]
         let mut __query: ::macaron::client::Pairs = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -289,12 +385,11 @@ impl Client {
             .await
     }
     /// `createPet`: POST /v1/pets
-    #[allow(clippy::too_many_arguments)]
     pub async fn create_pet(
         &self,
         body: NewPet,
     ) -> ::macaron::Result<CreatePetResponse> {
-        let __path = format!("/v1/pets");
+        let __path = ::std::string::String::from("/v1/pets");
         #[allow(unused_mut)]
         let mut __query: ::macaron::client::Pairs = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -328,7 +423,6 @@ impl Client {
         }
     }
     /// `deletePet`: DELETE /v1/pets/{petId}
-    #[allow(clippy::too_many_arguments)]
     pub async fn delete_pet(&self, pet_id: i64) -> ::macaron::Result<()> {
         let __path = format!("/v1/pets/{}", ::macaron::client::path_param(& pet_id));
         #[allow(unused_mut)]
