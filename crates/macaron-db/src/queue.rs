@@ -175,20 +175,33 @@ impl Queue {
             self.p(2),
             self.p(3)
         );
-        let done =
-            on_backend!(self.db, |pool| sqlx::query(&sql).bind(until).bind(id).bind(worker).execute(pool).await?.rows_affected());
+        let done = on_backend!(self.db, |pool| sqlx::query(&sql)
+            .bind(until)
+            .bind(id)
+            .bind(worker)
+            .execute(pool)
+            .await?
+            .rows_affected());
         Ok(done == 1)
     }
 
     /// The task succeeded: its row goes. `false` when the lease was lost.
     pub async fn complete(&self, id: &str, worker: &str) -> Result<bool, DbError> {
         let sql = format!("DELETE FROM \"{}\" WHERE id = {} AND locked_by = {}", self.table, self.p(1), self.p(2));
-        let done = on_backend!(self.db, |pool| sqlx::query(&sql).bind(id).bind(worker).execute(pool).await?.rows_affected());
+        let done =
+            on_backend!(self.db, |pool| sqlx::query(&sql).bind(id).bind(worker).execute(pool).await?.rows_affected());
         Ok(done == 1)
     }
 
     /// The task failed and will run again from `run_at`, with its new envelope.
-    pub async fn retry(&self, id: &str, worker: &str, envelope: &str, run_at: i64, error: &str) -> Result<bool, DbError> {
+    pub async fn retry(
+        &self,
+        id: &str,
+        worker: &str,
+        envelope: &str,
+        run_at: i64,
+        error: &str,
+    ) -> Result<bool, DbError> {
         self.release(id, worker, envelope, run_at, error, "queued").await
     }
 
@@ -205,7 +218,8 @@ impl Queue {
             self.p(1),
             self.p(2)
         );
-        let done = on_backend!(self.db, |pool| sqlx::query(&sql).bind(id).bind(worker).execute(pool).await?.rows_affected());
+        let done =
+            on_backend!(self.db, |pool| sqlx::query(&sql).bind(id).bind(worker).execute(pool).await?.rows_affected());
         Ok(done == 1)
     }
 
@@ -239,7 +253,8 @@ impl Queue {
             .bind(id)
             .bind(worker)
             .execute(pool)
-            .await?.rows_affected());
+            .await?
+            .rows_affected());
         Ok(done == 1)
     }
 
@@ -286,7 +301,12 @@ impl Queue {
             self.p(1),
             self.p(2)
         );
-        let done = on_backend!(self.db, |pool| sqlx::query(&sql).bind(now_micros()).bind(id).execute(pool).await?.rows_affected());
+        let done = on_backend!(self.db, |pool| sqlx::query(&sql)
+            .bind(now_micros())
+            .bind(id)
+            .execute(pool)
+            .await?
+            .rows_affected());
         Ok(done == 1)
     }
 

@@ -21,7 +21,8 @@ pub struct TaskMetrics {
 impl TaskMetrics {
     /// Creates the metrics and registers them in `registry`.
     pub fn register(registry: &Registry) -> Result<Self, prometheus::Error> {
-        let total = IntCounterVec::new(Opts::new("macaron_tasks_total", "Background tasks, by outcome"), &["task", "outcome"])?;
+        let total =
+            IntCounterVec::new(Opts::new("macaron_tasks_total", "Background tasks, by outcome"), &["task", "outcome"])?;
         let duration = HistogramVec::new(
             HistogramOpts::new("macaron_task_duration_seconds", "Time to run a background task attempt"),
             &["task", "outcome"],

@@ -36,7 +36,11 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// `max_attempts` runs with the default backoff.
     pub const fn new(max_attempts: u32) -> Self {
-        RetryPolicy { max_attempts: if max_attempts == 0 { 1 } else { max_attempts }, backoff_ms: 1_000, max_backoff_ms: 300_000 }
+        RetryPolicy {
+            max_attempts: if max_attempts == 0 { 1 } else { max_attempts },
+            backoff_ms: 1_000,
+            max_backoff_ms: 300_000,
+        }
     }
 
     /// The wait after the first failure (doubled after each further one).

@@ -177,7 +177,13 @@ impl Queue {
 
     /// The task failed; it runs again (with `envelope`, its attempts
     /// counted) after `wait`.
-    pub async fn retry(&self, claimed: &Claimed, worker: &str, envelope: &Envelope, wait: Duration) -> Result<(), TaskError> {
+    pub async fn retry(
+        &self,
+        claimed: &Claimed,
+        worker: &str,
+        envelope: &Envelope,
+        wait: Duration,
+    ) -> Result<(), TaskError> {
         let run_at = now_millis().saturating_add(i64::try_from(wait.as_millis()).unwrap_or(0));
         let text = envelope.to_json();
         let error = envelope.last_error.clone().unwrap_or_default();
@@ -239,7 +245,13 @@ impl Queue {
                 .await
                 .map_err(db_error)?
                 .into_iter()
-                .map(|j| FailedTask { id: j.id, task: j.task, error: j.error, failed_at: j.failed_at / 1000, envelope: j.envelope })
+                .map(|j| FailedTask {
+                    id: j.id,
+                    task: j.task,
+                    error: j.error,
+                    failed_at: j.failed_at / 1000,
+                    envelope: j.envelope,
+                })
                 .collect()),
             Store::Redis(q) => q.failed(limit).await.map_err(redis_error),
         }

@@ -64,12 +64,18 @@ impl RedisQueue {
     pub async fn connect(url: &str, shown_url: &str, service: &str) -> Result<Self, String> {
         let client = redis::Client::open(url).map_err(|e| format!("bad Redis URL {shown_url}: {e}"))?;
         let config = ConnectionManagerConfig::new().set_number_of_retries(2);
-        let commands = ConnectionManager::new_with_config(client.clone(), config.clone().set_response_timeout(Some(Duration::from_secs(5))))
-            .await
-            .map_err(|e| unavailable(shown_url, &e))?;
-        let reads = ConnectionManager::new_with_config(client, config.set_response_timeout(Some(BLOCK + Duration::from_secs(5))))
-            .await
-            .map_err(|e| unavailable(shown_url, &e))?;
+        let commands = ConnectionManager::new_with_config(
+            client.clone(),
+            config.clone().set_response_timeout(Some(Duration::from_secs(5))),
+        )
+        .await
+        .map_err(|e| unavailable(shown_url, &e))?;
+        let reads = ConnectionManager::new_with_config(
+            client,
+            config.set_response_timeout(Some(BLOCK + Duration::from_secs(5))),
+        )
+        .await
+        .map_err(|e| unavailable(shown_url, &e))?;
         let base = format!("macaron:{service}:tasks");
         let queue = RedisQueue {
             commands,
@@ -97,8 +103,14 @@ impl RedisQueue {
             ),
         };
         let mut con = queue.commands.clone();
-        let created: redis::RedisResult<()> =
-            redis::cmd("XGROUP").arg("CREATE").arg(&queue.stream).arg(GROUP).arg("0").arg("MKSTREAM").query_async(&mut con).await;
+        let created: redis::RedisResult<()> = redis::cmd("XGROUP")
+            .arg("CREATE")
+            .arg(&queue.stream)
+            .arg(GROUP)
+            .arg("0")
+            .arg("MKSTREAM")
+            .query_async(&mut con)
+            .await;
         match created {
             Ok(()) => {}
             Err(e) if e.code() == Some("BUSYGROUP") => {}
@@ -292,8 +304,14 @@ impl RedisQueue {
     pub async fn clear(&self) -> redis::RedisResult<()> {
         let mut con = self.commands.clone();
         con.del::<_, ()>(&[&self.stream, &self.delayed, &self.failed, &self.failed_at]).await?;
-        let _: redis::RedisResult<()> =
-            redis::cmd("XGROUP").arg("CREATE").arg(&self.stream).arg(GROUP).arg("0").arg("MKSTREAM").query_async(&mut con).await;
+        let _: redis::RedisResult<()> = redis::cmd("XGROUP")
+            .arg("CREATE")
+            .arg(&self.stream)
+            .arg(GROUP)
+            .arg("0")
+            .arg("MKSTREAM")
+            .query_async(&mut con)
+            .await;
         Ok(())
     }
 }
@@ -308,7 +326,8 @@ fn first_entry(entries: &Value) -> Option<Entry> {
         Value::Map(pairs) => pairs.iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect(),
         _ => return None,
     };
-    let envelope = fields.chunks(2).find(|kv| kv.first().and_then(text).as_deref() == Some("envelope"))?.get(1).and_then(text)?;
+    let envelope =
+        fields.chunks(2).find(|kv| kv.first().and_then(text).as_deref() == Some("envelope"))?.get(1).and_then(text)?;
     Some(Entry { stream_id, envelope })
 }
 

@@ -94,7 +94,12 @@ struct Shared {
 
 impl Workers {
     /// Starts workers on the current tokio runtime.
-    pub fn start(queue: Queue, executor: Arc<dyn Executor>, metrics: Option<TaskMetrics>, options: WorkerOptions) -> Workers {
+    pub fn start(
+        queue: Queue,
+        executor: Arc<dyn Executor>,
+        metrics: Option<TaskMetrics>,
+        options: WorkerOptions,
+    ) -> Workers {
         let (stop, stop_rx) = watch::channel(false);
         let (hard_stop, hard_rx) = watch::channel(false);
         let shared = Arc::new(Shared { queue, executor, metrics, options, hard_stop: hard_rx });
@@ -113,9 +118,14 @@ impl Workers {
         }
         let finished = tokio::time::timeout(grace, async { while running.join_next().await.is_some() {} }).await;
         if finished.is_err() {
-            tracing::warn!("tasks: {} task(s) still running after {grace:?}: giving them back to the queue", running.len());
+            tracing::warn!(
+                "tasks: {} task(s) still running after {grace:?}: giving them back to the queue",
+                running.len()
+            );
             let _ = self.hard_stop.send(true);
-            let _ = tokio::time::timeout(Duration::from_secs(5), async { while running.join_next().await.is_some() {} }).await;
+            let _ =
+                tokio::time::timeout(Duration::from_secs(5), async { while running.join_next().await.is_some() {} })
+                    .await;
         }
     }
 }
@@ -196,7 +206,8 @@ async fn run_one(shared: &Shared, claimed: Claimed) {
         None => Outcome::Done(Err(format!("no task named {} in this program", envelope.task))),
         Some(def) => {
             let mut future = shared.executor.run(def, &envelope);
-            let mut beat = tokio::time::interval((shared.options.visibility_timeout / 3).max(Duration::from_millis(50)));
+            let mut beat =
+                tokio::time::interval((shared.options.visibility_timeout / 3).max(Duration::from_millis(50)));
             beat.tick().await;
             let mut hard_stop = shared.hard_stop.clone();
             loop {

@@ -263,7 +263,11 @@ async fn a_dead_workers_task_is_taken_over_after_the_visibility_timeout() {
         // A worker claims it and dies without a word.
         let claimed = b.queue.claim("dead-worker", Duration::from_millis(400)).await.unwrap();
         assert!(claimed.is_some(), "{}", b.label);
-        assert!(b.queue.claim("other", Duration::from_millis(400)).await.unwrap().is_none(), "{}: claimed twice", b.label);
+        assert!(
+            b.queue.claim("other", Duration::from_millis(400)).await.unwrap().is_none(),
+            "{}: claimed twice",
+            b.label
+        );
         let workers = Workers::start(b.again().await, Arc::new(PlainExecutor), None, options(400));
         eventually("the takeover", || called(&key) == 1).await;
         workers.shutdown(Duration::from_secs(5)).await;

@@ -106,7 +106,11 @@ impl Call {
             )
         })?;
         let args = self.args.map_err(|e| {
-            Error::new(500, "SERVER_ERROR", format!("the arguments of task {} cannot be serialised: {e}", self.task.name))
+            Error::new(
+                500,
+                "SERVER_ERROR",
+                format!("the arguments of task {} cannot be serialised: {e}", self.task.name),
+            )
         })?;
         let context = TaskContext {
             request_id: report::request_id(),
@@ -200,13 +204,8 @@ impl TaskSettings {
             (None, None) => return Err(startup("no store for tasks: set redis_url or database_url".into())),
         };
         let metrics = TaskMetrics::register(registry).map_err(|e| startup(e.to_string()))?;
-        let executor =
-            Arc::new(ServiceExecutor { server: server.clone(), reports: reports.clone(), db: db.cloned() });
-        tracing::info!(
-            "tasks: {} queue, {} task(s) registered",
-            queue.kind(),
-            macaron_tasks::all().len()
-        );
+        let executor = Arc::new(ServiceExecutor { server: server.clone(), reports: reports.clone(), db: db.cloned() });
+        tracing::info!("tasks: {} queue, {} task(s) registered", queue.kind(), macaron_tasks::all().len());
         let runtime = Arc::new(TaskRuntime {
             queue,
             metrics,
@@ -226,12 +225,8 @@ impl TaskRuntime {
         let mut workers = self.workers.lock().unwrap_or_else(|e| e.into_inner());
         if workers.is_none() {
             let executor: Arc<dyn Executor> = self.executor.clone();
-            *workers = Some(Workers::start(
-                self.queue.clone(),
-                executor,
-                Some(self.metrics.clone()),
-                self.options.clone(),
-            ));
+            *workers =
+                Some(Workers::start(self.queue.clone(), executor, Some(self.metrics.clone()), self.options.clone()));
         }
     }
 
