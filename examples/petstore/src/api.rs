@@ -104,7 +104,7 @@ pub async fn adopt_pet(pet_id: Uuid, delay_ms: Option<i64>) -> macaron::Result<S
         return Err(not_found(&pet_id));
     }
     let delay_ms = u64::try_from(delay_ms.unwrap_or(0)).unwrap_or(0);
-    adoption::schedule_adoption(pet_id.to_string(), delay_ms).await?;
+    adoption::adopt_pet_async(pet_id.to_string(), delay_ms).schedule().await?;
     Ok(Scheduled { status: ScheduledStatus::Scheduled })
 }
 
