@@ -12,6 +12,8 @@
 
 use std::net::TcpListener;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Service as _;
@@ -51,10 +53,10 @@ struct Cli {
     #[arg(long)]
     config: Option<PathBuf>,
     /// Run only background-task workers, no HTTP server.
-    #[arg(long, conflicts_with = "no_worker")]
+    #[arg(long, overrides_with = "no_worker")]
     worker: bool,
     /// Run only the HTTP server; tasks are run by `--worker` processes.
-    #[arg(long = "no-worker")]
+    #[arg(long = "no-worker", overrides_with = "worker")]
     no_worker: bool,
 }
 
@@ -173,17 +175,30 @@ async fn serve(api: Api, options: Options) -> std::io::Result<()> {
         println!("  {route}");
     }
     let handle = server.handle();
-    actix_web::rt::spawn(async move {
+    let signalled = Arc::new(AtomicBool::new(false));
+    let (flag, workers) = (signalled.clone(), tasks.clone());
+    let stopper = actix_web::rt::spawn(async move {
         shutdown_signal().await;
+        flag.store(true, Ordering::SeqCst);
         tracing::info!("shutdown signal: finishing in-flight requests and running tasks");
         let stop_tasks = async {
-            if let Some(tasks) = &tasks {
+            if let Some(tasks) = &workers {
                 tasks.stop_workers().await;
             }
         };
         tokio::join!(handle.stop(true), stop_tasks);
     });
-    server.await?;
+    let served = server.await;
+    if signalled.load(Ordering::SeqCst) {
+        // The tasks' grace period may outlast the requests'.
+        let _ = stopper.await;
+    } else {
+        stopper.abort();
+        if let Some(tasks) = &tasks {
+            tasks.stop_workers().await;
+        }
+    }
+    served?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -280,6 +295,7 @@ mod tests {
         assert_eq!(options_from(cli).unwrap().role, Role::Worker);
         let cli = Cli::try_parse_from(["svc", "--no-worker"]).unwrap();
         assert_eq!(options_from(cli).unwrap().role, Role::Http);
-        assert!(Cli::try_parse_from(["svc", "--worker", "--no-worker"]).is_err());
+        let cli = Cli::try_parse_from(["svc", "--no-worker", "--worker"]).unwrap();
+        assert_eq!(options_from(cli).unwrap().role, Role::Worker, "the last flag wins");
     }
 }
