@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 
 mod generate;
 mod spec;
+mod tasks;
 mod token;
 
 /// Macaron: OpenAPI-first microservices in Rust.
@@ -31,6 +32,8 @@ enum Command {
     Generate(generate::GenerateArgs),
     /// Print a JWT for a user, signed with the service's configuration.
     Token(token::TokenArgs),
+    /// Show a service's background-task queue: depth and failed tasks.
+    Tasks(tasks::TasksArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Spec(command) => spec::run(command, &mut out),
         Command::Token(args) => token::run(args, &mut out),
+        Command::Tasks(args) => tasks::run(args, &mut out),
         Command::Generate(args) => generate::run(args, &mut out),
     };
     match result {
