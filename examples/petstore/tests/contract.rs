@@ -90,7 +90,11 @@ async fn login_returns_a_token_with_the_contract_claims(s: Service) {
         )
         .unwrap();
         let c = data.claims;
-        assert_eq!((c["sub"].as_str(), c["iss"].as_str(), c["aud"].as_str()), (Some(user), Some(ISSUER), Some(AUDIENCE)), "{c}");
+        assert_eq!(
+            (c["sub"].as_str(), c["iss"].as_str(), c["aud"].as_str()),
+            (Some(user), Some(ISSUER), Some(AUDIENCE)),
+            "{c}"
+        );
         let (iat, exp) = (c["iat"].as_i64().unwrap(), c["exp"].as_i64().unwrap());
         assert_eq!(exp - iat, 24 * 3600, "{c}");
         assert!(iat >= before - 5 && iat <= now() + 5, "iat {iat} is not now");
@@ -128,7 +132,9 @@ async fn list_is_newest_first_with_limit_tag_and_count(s: Service) {
     assert_eq!(reply(empty).await, (200, json!({"pets": [], "count": 0})));
 
     let mut ids = Vec::new();
-    for (name, tag) in [("a", json!("dog")), ("b", json!("cat")), ("c", json!("dog")), ("d", Value::Null), ("e", json!("dog"))] {
+    for (name, tag) in
+        [("a", json!("dog")), ("b", json!("cat")), ("c", json!("dog")), ("d", Value::Null), ("e", json!("dog"))]
+    {
         let pet = s.create_pet(&alice, json!({"name": name, "tag": tag})).await;
         ids.push(pet["id"].as_str().unwrap().to_string());
     }
@@ -191,7 +197,8 @@ async fn create_pet_fills_the_server_fields(s: Service) {
         assert_eq!(pet[key], full[key], "{key}: {pet}");
     }
     assert_eq!(pet["owner"], "bob");
-    let (status, stored) = reply(s.get(&format!("/v1/pets/{}", pet["id"].as_str().unwrap())).send().await.unwrap()).await;
+    let (status, stored) =
+        reply(s.get(&format!("/v1/pets/{}", pet["id"].as_str().unwrap())).send().await.unwrap()).await;
     assert_eq!((status, stored), (200, pet.clone()));
     // Two pets never share an id.
     let other = s.create_pet(&alice, json!({"name": "Tom"})).await;
@@ -316,7 +323,13 @@ async fn notes_are_a_form(s: Service) {
 
     expect_invalid(form("").send().await.unwrap(), "text").await;
     expect_invalid(form(&"x".repeat(501)).send().await.unwrap(), "text").await;
-    let r = s.post(&notes).header("Content-Type", "application/x-www-form-urlencoded").body("other=1").send().await.unwrap();
+    let r = s
+        .post(&notes)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("other=1")
+        .send()
+        .await
+        .unwrap();
     expect_invalid(r, "text").await;
     // JSON is not what the operation accepts.
     let r = s.post(&notes).json(&json!({"text": "hello"})).send().await.unwrap();
@@ -349,7 +362,8 @@ async fn crash_is_a_reported_500_and_the_server_keeps_serving(s: Service) {
     assert_eq!(e["user_message"], "Something went wrong! Try again later");
 
     let report = s.wait_report(|r| r["title"].as_str().is_some_and(|t| t.starts_with("FATAL BACKEND ERROR"))).await;
-    let message: Value = serde_json::from_str(report["message"].as_str().unwrap()).expect("the message is the JSON crash dump");
+    let message: Value =
+        serde_json::from_str(report["message"].as_str().unwrap()).expect("the message is the JSON crash dump");
     assert_eq!(message["error_id"], error_id.as_str());
     assert_eq!(message["request"]["id"], "crash-req-42");
     assert_eq!(message["request"]["path"], "/v1/crash");
@@ -437,9 +451,33 @@ async fn auth_errors(s: Service) {
         ("bad signature", format!("Bearer {}", sign(&claims("alice"), "another-secret"))),
         ("tampered signature", format!("Bearer {head}.{body}.{flipped}")),
         ("tampered payload", format!("Bearer {head}.{}.{signature}", b64(claims("bob").to_string().as_bytes()))),
-        ("wrong audience", format!("Bearer {}", sign(&json!({"sub": "alice", "iss": ISSUER, "aud": "others", "iat": now(), "exp": now() + 60}), JWT_SECRET))),
-        ("wrong issuer", format!("Bearer {}", sign(&json!({"sub": "alice", "iss": "evil.example", "aud": AUDIENCE, "iat": now(), "exp": now() + 60}), JWT_SECRET))),
-        ("no sub", format!("Bearer {}", sign(&json!({"iss": ISSUER, "aud": AUDIENCE, "iat": now(), "exp": now() + 60}), JWT_SECRET))),
+        (
+            "wrong audience",
+            format!(
+                "Bearer {}",
+                sign(
+                    &json!({"sub": "alice", "iss": ISSUER, "aud": "others", "iat": now(), "exp": now() + 60}),
+                    JWT_SECRET
+                )
+            ),
+        ),
+        (
+            "wrong issuer",
+            format!(
+                "Bearer {}",
+                sign(
+                    &json!({"sub": "alice", "iss": "evil.example", "aud": AUDIENCE, "iat": now(), "exp": now() + 60}),
+                    JWT_SECRET
+                )
+            ),
+        ),
+        (
+            "no sub",
+            format!(
+                "Bearer {}",
+                sign(&json!({"iss": ISSUER, "aud": AUDIENCE, "iat": now(), "exp": now() + 60}), JWT_SECRET)
+            ),
+        ),
         ("alg none", format!("Bearer {header_none}.{payload}.")),
         ("alg none, no dot", format!("Bearer {header_none}.{payload}")),
         ("not a jwt", "Bearer not-a-jwt".to_string()),
@@ -452,7 +490,11 @@ async fn auth_errors(s: Service) {
     for (what, header) in invalid {
         let r = create(Some(&header)).send().await.unwrap();
         let (status, body) = reply(r).await;
-        assert_eq!((status, body["error"].as_str(), body["status"].as_u64()), (401, Some("TOKEN_INVALID"), Some(401)), "{what}: {body}");
+        assert_eq!(
+            (status, body["error"].as_str(), body["status"].as_u64()),
+            (401, Some("TOKEN_INVALID"), Some(401)),
+            "{what}: {body}"
+        );
     }
     // And the valid one works, with any case of the scheme's name accepted or not, but never a 5xx.
     assert_eq!(create(Some(&format!("Bearer {valid}"))).send().await.unwrap().status(), 201);
@@ -470,9 +512,16 @@ async fn a_token_in_a_cookie(s: Service) {
         .unwrap();
     let (status, pet) = reply(r).await;
     assert_eq!((status, pet["owner"].as_str()), (201, Some("bob")), "{pet}");
-    let r = s.post("/v1/pets").header("Cookie", format!("token=Bearer+{token}")).json(&json!({"name": "Plus"})).send().await.unwrap();
+    let r = s
+        .post("/v1/pets")
+        .header("Cookie", format!("token=Bearer+{token}"))
+        .json(&json!({"name": "Plus"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
-    let r = s.post("/v1/pets").header("Cookie", "token=Bearer%20nope").json(&json!({"name": "x"})).send().await.unwrap();
+    let r =
+        s.post("/v1/pets").header("Cookie", "token=Bearer%20nope").json(&json!({"name": "x"})).send().await.unwrap();
     expect_error(r, 401, "TOKEN_INVALID").await;
     let r = s.get("/auth/version").header("Cookie", format!("token=Bearer%20{token}")).send().await.unwrap();
     assert_eq!(r.status(), 200);
@@ -527,9 +576,16 @@ async fn request_validation_names_the_field(s: Service) {
 async fn media_type_size_routing_errors(s: Service) {
     let alice = s.login("alice").await;
     // 415: a media type the operation does not accept.
-    let r = s.post("/v1/pets").bearer_auth(&alice).header("Content-Type", "text/plain").body("Rex").send().await.unwrap();
+    let r =
+        s.post("/v1/pets").bearer_auth(&alice).header("Content-Type", "text/plain").body("Rex").send().await.unwrap();
     expect_error(r, 415, "UNSUPPORTED_MEDIA_TYPE").await;
-    let r = s.post("/v1/login").header("Content-Type", "application/x-www-form-urlencoded").body("username=alice").send().await.unwrap();
+    let r = s
+        .post("/v1/login")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("username=alice")
+        .send()
+        .await
+        .unwrap();
     expect_error(r, 415, "UNSUPPORTED_MEDIA_TYPE").await;
 
     // 413: over 1 MiB, whole.
@@ -641,7 +697,14 @@ async fn metrics_by_operation_and_status(s: Service) {
     assert_eq!(sample(&text, "macaron_requests_total", &[("operation", "login"), ("status", "200")]), Some(1.0));
     assert_eq!(sample(&text, "macaron_request_duration_seconds_count", &get_ok), Some(3.0), "{text}");
     assert_eq!(sample(&text, "macaron_request_duration_seconds_count", &get_404), Some(2.0), "{text}");
-    assert_eq!(sample(&text, "macaron_request_duration_seconds_bucket", &[("operation", "getPet"), ("status", "200"), ("le", "+Inf")]), Some(3.0));
+    assert_eq!(
+        sample(
+            &text,
+            "macaron_request_duration_seconds_bucket",
+            &[("operation", "getPet"), ("status", "200"), ("le", "+Inf")]
+        ),
+        Some(3.0)
+    );
     assert!(sample(&text, "macaron_request_duration_seconds_sum", &get_ok).is_some());
 }
 

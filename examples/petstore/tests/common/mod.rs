@@ -207,11 +207,7 @@ impl Service {
     async fn spawn(&mut self) {
         self.port = free_port();
         let log = |name: &str| {
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(self.dir.join(name))
-                .expect("open a log file")
+            std::fs::OpenOptions::new().create(true).append(true).open(self.dir.join(name)).expect("open a log file")
         };
         let child = self
             .command(self.port)
@@ -258,7 +254,9 @@ impl Service {
         std::fs::read_to_string(self.crash_log_path())
             .unwrap_or_default()
             .lines()
-            .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("a crash log line is not JSON ({e}): {line}")))
+            .map(|line| {
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("a crash log line is not JSON ({e}): {line}"))
+            })
             .collect()
     }
 
@@ -332,7 +330,8 @@ impl Service {
             "bob" => BOB_PASSWORD,
             other => panic!("no password for {other}"),
         };
-        let r = self.post("/v1/login").json(&json!({"username": user, "password": password})).send().await.expect("login");
+        let r =
+            self.post("/v1/login").json(&json!({"username": user, "password": password})).send().await.expect("login");
         let (status, body) = reply(r).await;
         assert_eq!(status, 200, "{body}");
         body["token"].as_str().expect("a token").to_string()
