@@ -146,24 +146,31 @@ impl Queue {
     /// Takes the lease of the oldest task due at `now` (Unix microseconds)
     /// whose lease is free or expired, for `lease` microseconds.
     pub async fn claim(&self, worker: &str, now: i64, lease: i64) -> Result<Option<Job>, DbError> {
+        Ok(self.claim_many(worker, now, lease, 1).await?.pop())
+    }
+
+    /// Takes the leases of up to `limit` tasks due at `now`, oldest first
+    /// (one statement, so a busy worker pays one round trip per batch).
+    pub async fn claim_many(&self, worker: &str, now: i64, lease: i64, limit: u32) -> Result<Vec<Job>, DbError> {
         let skip_locked = if self.postgres() { " FOR UPDATE SKIP LOCKED" } else { "" };
         let sql = format!(
-            "UPDATE \"{t}\" SET locked_by = {w}, locked_until = {until}, updated_at = {now} WHERE id = (\
+            "UPDATE \"{t}\" SET locked_by = {w}, locked_until = {until}, updated_at = {now} WHERE id IN (\
              SELECT id FROM \"{t}\" WHERE state = 'queued' AND run_at <= {now} \
-             AND (locked_until IS NULL OR locked_until < {now}) ORDER BY run_at, created_at LIMIT 1{skip_locked}) \
+             AND (locked_until IS NULL OR locked_until < {now}) ORDER BY run_at, created_at LIMIT {limit}{skip_locked}) \
              RETURNING id, task, envelope",
             t = self.table,
             w = self.p(1),
             until = self.p(2),
             now = self.p(3),
+            limit = limit.max(1),
         );
-        let row: Option<(String, String, String)> = on_backend!(self.db, |pool| sqlx::query_as(&sql)
+        let rows: Vec<(String, String, String)> = on_backend!(self.db, |pool| sqlx::query_as(&sql)
             .bind(worker)
             .bind(now + lease)
             .bind(now)
-            .fetch_optional(pool)
+            .fetch_all(pool)
             .await?);
-        Ok(row.map(|(id, task, envelope)| Job { id, task, envelope }))
+        Ok(rows.into_iter().map(|(id, task, envelope)| Job { id, task, envelope }).collect())
     }
 
     /// Extends a lease; `false` when the worker no longer holds it.

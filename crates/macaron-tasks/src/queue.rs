@@ -120,20 +120,34 @@ impl Queue {
     /// Claims one task for `lease` (`None` when there is nothing to do now;
     /// on Redis this waits briefly for one).
     pub async fn claim(&self, worker: &str, lease: Duration) -> Result<Option<Claimed>, TaskError> {
-        let (receipt, raw) = match &*self.store {
+        Ok(self.claim_many(worker, lease, 1).await?.pop())
+    }
+
+    /// Claims up to `max` tasks at once (see [`Queue::claim`]).
+    pub async fn claim_many(&self, worker: &str, lease: Duration, max: usize) -> Result<Vec<Claimed>, TaskError> {
+        let raw: Vec<(String, String)> = match &*self.store {
             Store::Sql(q) => {
                 let now = now_millis().saturating_mul(1000);
                 let lease = i64::try_from(lease.as_micros()).unwrap_or(i64::MAX / 4);
-                match q.claim(worker, now, lease).await.map_err(db_error)? {
-                    Some(job) => (job.id, job.envelope),
-                    None => return Ok(None),
-                }
+                let limit = u32::try_from(max).unwrap_or(u32::MAX);
+                let jobs = q.claim_many(worker, now, lease, limit).await.map_err(db_error)?;
+                jobs.into_iter().map(|job| (job.id, job.envelope)).collect()
             }
-            Store::Redis(q) => match q.claim(worker, lease).await.map_err(redis_error)? {
-                Some(entry) => (entry.stream_id, entry.envelope),
-                None => return Ok(None),
-            },
+            Store::Redis(q) => {
+                let entries = q.claim(worker, lease, max).await.map_err(redis_error)?;
+                entries.into_iter().map(|e| (e.stream_id, e.envelope)).collect()
+            }
         };
+        let mut claimed = Vec::with_capacity(raw.len());
+        for (receipt, raw) in raw {
+            if let Some(c) = self.read_claimed(worker, receipt, raw).await? {
+                claimed.push(c);
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn read_claimed(&self, worker: &str, receipt: String, raw: String) -> Result<Option<Claimed>, TaskError> {
         match Envelope::from_json(&raw) {
             Ok(envelope) => Ok(Some(Claimed { envelope, receipt, raw })),
             Err(why) => {

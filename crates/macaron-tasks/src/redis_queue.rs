@@ -159,9 +159,9 @@ impl RedisQueue {
 
     /// Claims one task: a due delayed or abandoned one first, else a new
     /// one, waiting up to a short block for it.
-    pub async fn claim(&self, consumer: &str, lease: Duration) -> redis::RedisResult<Option<Entry>> {
+    pub async fn claim(&self, consumer: &str, lease: Duration, max: usize) -> redis::RedisResult<Vec<Entry>> {
         if let Some(entry) = self.housekeeping(consumer, lease).await? {
-            return Ok(Some(entry));
+            return Ok(vec![entry]);
         }
         let mut con = self.reads.clone();
         let reply: Value = redis::cmd("XREADGROUP")
@@ -169,7 +169,7 @@ impl RedisQueue {
             .arg(GROUP)
             .arg(consumer)
             .arg("COUNT")
-            .arg(1)
+            .arg(max.max(1))
             .arg("BLOCK")
             .arg(u64::try_from(BLOCK.as_millis()).unwrap_or(500))
             .arg("STREAMS")
@@ -186,7 +186,7 @@ impl RedisQueue {
             Value::Map(pairs) => pairs.into_iter().next().map(|(_, entries)| entries),
             _ => None,
         };
-        Ok(streams.as_ref().and_then(first_entry))
+        Ok(streams.as_ref().map(all_entries).unwrap_or_default())
     }
 
     /// Extends the claim; `false` if another worker owns the entry now.
@@ -318,8 +318,17 @@ impl RedisQueue {
 
 /// The first `[id, [field, value, ...]]` of a list of entries, with its `envelope` field.
 fn first_entry(entries: &Value) -> Option<Entry> {
-    let Value::Array(entries) = entries else { return None };
-    let Value::Array(entry) = entries.first()? else { return None };
+    all_entries(entries).into_iter().next()
+}
+
+/// Every `[id, [field, value, ...]]` of a list of entries that has an `envelope` field.
+fn all_entries(entries: &Value) -> Vec<Entry> {
+    let Value::Array(entries) = entries else { return Vec::new() };
+    entries.iter().filter_map(entry).collect()
+}
+
+fn entry(entry: &Value) -> Option<Entry> {
+    let Value::Array(entry) = entry else { return None };
     let stream_id = text(entry.first()?)?;
     let fields = match entry.get(1)? {
         Value::Array(fields) => fields.clone(),

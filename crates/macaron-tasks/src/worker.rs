@@ -145,27 +145,35 @@ async fn fetch(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) -> JoinSet<
         }
         // Not cancelled by a stop: a blocking read already sent would hand
         // its task to nobody. A task claimed as the stop came is given back.
-        let claimed = shared.queue.claim(&shared.options.name, shared.options.visibility_timeout).await;
+        // As many tasks as there are free slots, in one claim.
+        let mut permits = vec![permit];
+        while let Ok(more) = slots.clone().try_acquire_owned() {
+            permits.push(more);
+        }
+        let (name, lease) = (&shared.options.name, shared.options.visibility_timeout);
+        let claimed = shared.queue.claim_many(name, lease, permits.len()).await;
         if *stop.borrow() {
-            if let Ok(Some(claimed)) = &claimed {
-                if let Err(e) = shared.queue.abandon(claimed, &shared.options.name).await {
+            for claimed in claimed.iter().flatten() {
+                if let Err(e) = shared.queue.abandon(claimed, name).await {
                     tracing::warn!("tasks: cannot give a task back at shutdown ({e}); it runs after its claim expires");
                 }
             }
             break;
         }
         match claimed {
-            Ok(Some(claimed)) => {
+            Ok(claimed) if !claimed.is_empty() => {
                 failing_since = None;
-                let shared = shared.clone();
-                running.spawn(async move {
-                    run_one(&shared, claimed).await;
-                    drop(permit);
-                });
+                for (claimed, permit) in claimed.into_iter().zip(permits) {
+                    let shared = shared.clone();
+                    running.spawn(async move {
+                        run_one(&shared, claimed).await;
+                        drop(permit);
+                    });
+                }
             }
-            Ok(None) => {
+            Ok(_) => {
                 failing_since = None;
-                drop(permit);
+                drop(permits);
                 if !shared.queue.blocks() {
                     tokio::select! {
                         _ = tokio::time::sleep(shared.options.poll_interval) => {}
@@ -175,7 +183,7 @@ async fn fetch(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) -> JoinSet<
                 }
             }
             Err(e) => {
-                drop(permit);
+                drop(permits);
                 // Once per outage, then quietly retry every second.
                 if failing_since.is_none() {
                     tracing::warn!("tasks: cannot reach the queue ({e}); retrying");
