@@ -135,6 +135,10 @@ pub use {chrono, serde, serde_json, uuid};
 pub struct ServerChapter;
 
 #[cfg(doctest)]
+#[doc = include_str!("../../../docs/async.md")]
+pub struct AsyncChapter;
+
+#[cfg(doctest)]
 #[doc = include_str!("../../../docs/errors.md")]
 pub struct ErrorsChapter;
 
