@@ -1,14 +1,22 @@
 #!/usr/bin/env python3
-"""The items benchmark: Macaron against bare actix-web, in one run.
+"""The items and petstore benchmarks: Macaron against bare actix-web, in one run.
 
-Builds both servers in release, starts each pinned to core 0 (one worker),
-drives it with wrk pinned to core 1, and for each workload of
-../shared/bench/items.yaml reports requests/s, p99 latency and the server's
-CPU time per request (from /proc/PID/stat), then the Macaron/bare ratios.
+Builds the servers in release, starts each pinned to core 0 (one worker),
+drives it with wrk pinned to core 1, and for each workload reports
+requests/s, p99 latency and the server's CPU time per request (from
+/proc/PID/stat), then the Macaron/bare ratios.
 
-    python3 bench/items/run.py [--duration 10] [--connections 32] [--markdown]
+- items: the workloads of ../shared/bench/items.yaml, `items-macaron`
+  against `items-bare`;
+- petstore: `GET /v1/pets/{pet_id}` and a validated `POST /v1/pets` with a
+  bearer token, the real `examples/petstore` (SQLite `petstore.db`) against
+  `petstore-bare` (the same two operations by hand: jsonwebtoken, serde,
+  sqlx on SQLite), each in a scratch working directory.
 
-Needs wrk (`apt-get install wrk`). Sends traffic to 127.0.0.1 only.
+    python3 bench/items/run.py [--suite all|items|petstore] [--duration 10] [--connections 32]
+
+Needs wrk (`apt-get install wrk`). Sends traffic to 127.0.0.1 only. Honors
+CARGO_TARGET_DIR.
 """
 import argparse
 import json
@@ -23,6 +31,7 @@ import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 HERE = os.path.dirname(os.path.abspath(__file__))
+TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
 SERVERS = {
     "bare": ["items-bare", "--port", "18081"],
     "macaron": ["items-macaron", "--port", "18082", "--no-debug"],
@@ -37,6 +46,19 @@ WORKLOADS = [
 ]
 TICKS = os.sysconf("SC_CLK_TCK")
 
+# The petstore pair: the same secret, issuer and audience, so one token works on both.
+PET_SERVERS = {
+    "bare": ["petstore-bare", "--port", "18083", "--database", "sqlite://petstore-bare.db"],
+    "macaron": ["petstore", "--port", "18084", "--no-debug"],
+}
+PET_PORTS = {"bare": 18083, "macaron": 18084}
+PET_ENV = {
+    "PETSTORE_JWT_SECRET": "bench-secret-0123456789abcdef0123456789abcdef",
+    "PETSTORE_ALICE_PASSWORD": "bench-alice",
+    "PETSTORE_BOB_PASSWORD": "bench-bob",
+}
+PET = {"name": "Rex", "tag": "dog", "birth_date": "2020-02-29", "weight_kg": 12.5}
+
 
 def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
@@ -44,22 +66,27 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
 
 
-def check(port, method, path, body, status):
+def check(port, method, path, body, status, headers=None):
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method)
     req.add_header("Content-Type", "application/json")
+    for name, value in (headers or {}).items():
+        req.add_header(name, value)
     try:
         with urllib.request.urlopen(req, timeout=5) as r:
-            got = r.status
+            got, text = r.status, r.read()
     except urllib.error.HTTPError as e:
-        got = e.code
+        got, text = e.code, e.read()
     if got != status:
-        sys.exit(f"port {port}: {method} {path} gave {got}, expected {status}")
+        sys.exit(f"port {port}: {method} {path} gave {got}, expected {status}: {text[:300]!r}")
+    return json.loads(text) if text else None
 
 
-def wrk(port, method, path, body, duration, connections):
+def wrk(port, method, path, body, duration, connections, headers=None):
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     script.write(f'wrk.method = "{method}"\nwrk.headers["Content-Type"] = "application/json"\n')
+    for name, value in (headers or {}).items():
+        script.write(f'wrk.headers["{name}"] = "{value}"\n')
     if body is not None:
         script.write(f"wrk.body = {json.dumps(json.dumps(body))}\n")
     script.close()
@@ -75,45 +102,87 @@ def wrk(port, method, path, body, duration, connections):
     return total, rps, float(p99.group(1)) * scale, int(non2xx.group(1)) if non2xx else 0
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--duration", type=int, default=10)
-    ap.add_argument("--connections", type=int, default=32)
-    ap.add_argument("--markdown", action="store_true")
-    args = ap.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk not found: apt-get install wrk")
-    subprocess.run(["cargo", "build", "--release", "-q", "-p", "bench-items"], cwd=ROOT, check=True)
+def start(servers, cwd, env):
+    # Nothing of the caller's storage settings: embedded defaults only.
+    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PORT")}
     procs = {}
+    for name, cmd in servers.items():
+        exe = os.path.join(TARGET, "release", cmd[0])
+        procs[name] = subprocess.Popen(["taskset", "-c", "0", exe] + cmd[1:], cwd=cwd[name],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                       env=dict(base, RUST_LOG="error", **env))
+    return procs
+
+
+def wait_ready(procs, ports):
+    for name in procs:
+        for _ in range(100):
+            try:
+                check(ports[name], "GET", "/ping", None, 200)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        else:
+            sys.exit(f"{name} did not start")
+
+
+def measure(procs, ports, workloads, args):
+    """workloads: (label, method, {server: path}, body, status, headers)."""
+    rows = []
+    for label, method, paths, body, status, headers in workloads:
+        result = {}
+        for name, proc in procs.items():
+            check(ports[name], method, paths[name], body, status, headers)
+            before = cpu_seconds(proc.pid)
+            total, rps, p99, _ = wrk(ports[name], method, paths[name], body, args.duration, args.connections,
+                                     headers)
+            cpu = cpu_seconds(proc.pid) - before
+            result[name] = (rps, p99, cpu / total * 1e6)
+        rows.append((label, result))
+    return rows
+
+
+def stop(procs):
+    for proc in procs.values():
+        proc.terminate()
+        proc.wait()
+
+
+def items(args):
+    procs = start(SERVERS, {name: HERE for name in SERVERS}, {})
     try:
-        for name, cmd in SERVERS.items():
-            exe = os.path.join(ROOT, "target", "release", cmd[0])
-            procs[name] = subprocess.Popen(["taskset", "-c", "0", exe] + cmd[1:], cwd=HERE,
-                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                           env=dict(os.environ, RUST_LOG="error"))
-        for name in procs:
-            for _ in range(100):
-                try:
-                    check(PORTS[name], "GET", "/ping", None, 200)
-                    break
-                except (urllib.error.URLError, ConnectionError):
-                    time.sleep(0.1)
-            else:
-                sys.exit(f"{name} did not start")
-        rows = []
-        for label, method, path, body, status in WORKLOADS:
-            result = {}
-            for name, proc in procs.items():
-                check(PORTS[name], method, path, body, status)
-                before = cpu_seconds(proc.pid)
-                total, rps, p99, _ = wrk(PORTS[name], method, path, body, args.duration, args.connections)
-                cpu = cpu_seconds(proc.pid) - before
-                result[name] = (rps, p99, cpu / total * 1e6)
-            rows.append((label, result))
+        wait_ready(procs, PORTS)
+        workloads = [(label, method, {"bare": path, "macaron": path}, body, status, None)
+                     for label, method, path, body, status in WORKLOADS]
+        return measure(procs, PORTS, workloads, args)
     finally:
-        for proc in procs.values():
-            proc.terminate()
-            proc.wait()
+        stop(procs)
+
+
+def petstore(args):
+    dirs = {name: tempfile.mkdtemp(prefix=f"bench-petstore-{name}-") for name in PET_SERVERS}
+    shutil.copy(os.path.join(ROOT, "examples", "petstore", "macaron.yaml"), dirs["macaron"])
+    procs = start(PET_SERVERS, dirs, PET_ENV)
+    try:
+        wait_ready(procs, PET_PORTS)
+        login = {"username": "alice", "password": PET_ENV["PETSTORE_ALICE_PASSWORD"]}
+        token = check(PET_PORTS["macaron"], "POST", "/v1/login", login, 200)["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        # One pet on each side to read back.
+        ids = {name: check(PET_PORTS[name], "POST", "/v1/pets", PET, 201, auth)["id"] for name in procs}
+        get = {name: f"/v1/pets/{ids[name]}" for name in procs}
+        workloads = [
+            ("P1 GET /v1/pets/{pet_id} (200)", "GET", get, None, 200, None),
+            ("P2 POST /v1/pets (token, valid, 201)", "POST", {n: "/v1/pets" for n in procs}, PET, 201, auth),
+        ]
+        return measure(procs, PET_PORTS, workloads, args)
+    finally:
+        stop(procs)
+        for d in dirs.values():
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def table(rows):
     head = ("| workload | bare req/s | macaron req/s | ratio | bare p99 ms | macaron p99 ms | ratio "
             "| bare CPU µs/req | macaron CPU µs/req | ratio |")
     print(head)
@@ -122,6 +191,28 @@ def main():
         (brps, bp99, bcpu), (mrps, mp99, mcpu) = r["bare"], r["macaron"]
         print(f"| {label} | {brps:.0f} | {mrps:.0f} | {mrps / brps:.2f} | {bp99:.2f} | {mp99:.2f} | "
               f"{mp99 / bp99:.2f} | {bcpu:.1f} | {mcpu:.1f} | {mcpu / bcpu:.2f} |")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--suite", choices=["all", "items", "petstore"], default="all")
+    ap.add_argument("--markdown", action="store_true")
+    args = ap.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk not found: apt-get install wrk")
+    packages = {"items": ["bench-items"], "petstore": ["bench-items", "petstore"]}
+    wanted = sorted({p for suite in (["items", "petstore"] if args.suite == "all" else [args.suite])
+                     for p in packages[suite]})
+    build = ["cargo", "build", "--release", "-q"] + [arg for p in wanted for arg in ("-p", p)]
+    subprocess.run(build, cwd=ROOT, check=True)
+    rows = []
+    if args.suite in ("all", "items"):
+        rows += items(args)
+    if args.suite in ("all", "petstore"):
+        rows += petstore(args)
+    table(rows)
 
 
 if __name__ == "__main__":
