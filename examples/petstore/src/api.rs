@@ -30,6 +30,12 @@ fn caller() -> macaron::Result<User> {
     macaron::auth::current_user().ok_or_else(|| macaron::codes::AuthorizationHeaderMissing::new("no token"))
 }
 
+/// The tag of a new pet: absent and `null` both mean none (whatever the
+/// generated field's shape for a property both optional and nullable).
+fn tag_of(tag: &impl serde::Serialize) -> Option<String> {
+    serde_json::to_value(tag).ok().and_then(|v| v.as_str().map(str::to_string))
+}
+
 fn not_found(pet_id: &Uuid) -> macaron::Error {
     PetNotFound::new(format!("no pet {pet_id}"))
 }
@@ -64,7 +70,7 @@ pub async fn create_pet(body: NewPet) -> macaron::Result<Pet> {
     let pet = Pet {
         id: Uuid::new_v4(),
         name: body.name,
-        tag: body.tag,
+        tag: tag_of(&body.tag),
         birth_date: body.birth_date,
         weight_kg: body.weight_kg,
         owner: caller()?.id,

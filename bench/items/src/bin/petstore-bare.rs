@@ -73,22 +73,27 @@ fn server_error(e: impl std::fmt::Display) -> HttpResponse {
     }))
 }
 
+/// An auth failure: status, code, description.
+type Refusal = (u16, &'static str, String);
+
 /// The caller's `sub`, from `Authorization: Bearer <jwt>`.
-fn caller(req: &HttpRequest, state: &State) -> Result<String, HttpResponse> {
+fn caller(req: &HttpRequest, state: &State) -> Result<String, Refusal> {
     let Some(header) = req.headers().get("authorization") else {
-        return Err(error(401, "AUTHORIZATION_HEADER_MISSING", "no Authorization header"));
+        return Err((401, "AUTHORIZATION_HEADER_MISSING", "no Authorization header".into()));
     };
     let token = header
         .to_str()
         .ok()
         .and_then(|h| h.strip_prefix("Bearer "))
         .filter(|t| !t.is_empty() && !t.contains(' '))
-        .ok_or_else(|| error(401, "TOKEN_INVALID", "not a bearer token"))?;
+        .ok_or_else(|| (401, "TOKEN_INVALID", "not a bearer token".to_string()))?;
     match jsonwebtoken::decode::<Claims>(token, &state.key, &state.validation) {
         Ok(data) if !data.claims.sub.is_empty() => Ok(data.claims.sub),
-        Ok(_) => Err(error(401, "TOKEN_INVALID", "empty sub")),
-        Err(e) if matches!(e.kind(), ErrorKind::ExpiredSignature) => Err(error(401, "TOKEN_EXPIRED", "token expired")),
-        Err(e) => Err(error(401, "TOKEN_INVALID", &e.to_string())),
+        Ok(_) => Err((401, "TOKEN_INVALID", "empty sub".into())),
+        Err(e) if matches!(e.kind(), ErrorKind::ExpiredSignature) => {
+            Err((401, "TOKEN_EXPIRED", "token expired".into()))
+        }
+        Err(e) => Err((401, "TOKEN_INVALID", e.to_string())),
     }
 }
 
@@ -111,7 +116,7 @@ fn check(pet: &NewPet) -> Result<(), String> {
 async fn create_pet(req: HttpRequest, body: web::Bytes, state: web::Data<State>) -> HttpResponse {
     let owner = match caller(&req, &state) {
         Ok(sub) => sub,
-        Err(reply) => return reply,
+        Err((status, code, description)) => return error(status, code, &description),
     };
     let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
     if !content_type.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json") {
