@@ -136,3 +136,19 @@ async fn sigterm_finishes_in_flight_requests_and_exits_0() {
     let status = tokio::task::spawn_blocking(move || s.wait_exit()).await.unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn debug_and_no_debug() {
+    let launch = |args: &[&str]| Launch {
+        args: args.iter().map(|a| a.to_string()).collect(),
+        unset: vec!["RUST_LOG".into()],
+        ..Launch::default()
+    };
+    let s = Service::start_with(Backend::Sqlite, launch(&["--debug"])).await.unwrap();
+    assert_eq!(s.get("/v1/pets").send().await.unwrap().status(), 200);
+    assert!(s.logs().contains("DEBUG"), "--debug logs at debug level:\n{}", s.logs());
+    let s = Service::start_with(Backend::Sqlite, launch(&["--debug", "--no-debug"])).await.unwrap();
+    assert_eq!(s.get("/v1/pets").send().await.unwrap().status(), 200);
+    let logs = s.logs();
+    assert!(!logs.contains("DEBUG") && logs.contains("INFO"), "the last flag wins (info):\n{logs}");
+}
