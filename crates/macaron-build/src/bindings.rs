@@ -67,7 +67,7 @@ pub(crate) fn write(models: &mut Models, api: &Api, rt: &str, spec_path: &str, o
     );
     let _ = writeln!(
         out,
-        "impl Client {{\n    /// A client of the service at `base_url` (`http://host:port`).\n    pub fn new(base_url: impl ::std::convert::Into<::std::string::String>) -> Self {{\n        Client {{ inner: {rt}::client::HttpClient::new(base_url) }}\n    }}\n\n    /// A client over a configured HTTP core (timeouts, retries, token forwarding).\n    pub fn with(inner: {rt}::client::HttpClient) -> Self {{\n        Client {{ inner }}\n    }}\n\n{client}}}\n"
+        "impl Client {{\n    /// A client of the service at `base_url` (`http://host:port`).\n    pub fn new(base_url: impl ::std::convert::Into<::std::string::String>) -> Self {{\n        Client {{ inner: {rt}::client::HttpClient::new(base_url) }}\n    }}\n\n    /// A client over a configured HTTP core (timeouts, retries, token forwarding).\n    pub fn with(inner: {rt}::client::HttpClient) -> Self {{\n        Client {{ inner }}\n    }}\n\n    /// The HTTP core this client sends through.\n    pub fn http(&self) -> &{rt}::client::HttpClient {{\n        &self.inner\n    }}\n\n{client}}}\n"
     );
     let _ = writeln!(
         out,

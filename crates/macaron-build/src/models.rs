@@ -81,6 +81,9 @@ pub(crate) struct Field {
     pub ty: Ty,
     pub required: bool,
     pub send_null: bool,
+    /// Not required and nullable: `Option<Option<T>>`, absent (`None`)
+    /// apart from `null` (`Some(None)`), so both come back as they came.
+    pub absent_or_null: bool,
     pub doc: Option<String>,
 }
 
@@ -225,7 +228,10 @@ impl<'a> Models<'a> {
             }
         }
         if let Some(alternatives) = union_of(schema) {
-            let nullable = alternatives.len() < map_alternatives(schema).len();
+            // `null` is an alternative, or one alternative accepts it
+            // (`anyOf: [{type: object, nullable: true}, {$ref: X}]`).
+            let nullable = alternatives.len() < map_alternatives(schema).len()
+                || alternatives.iter().any(|alt| types_of(alt).1 || union_of(alt).is_some_and(|a| a.is_empty()));
             let ty = match alternatives.as_slice() {
                 [] => self.value(),
                 [one] => {
@@ -313,8 +319,15 @@ impl<'a> Models<'a> {
             let ty = self.ty_of(&prop, &hint, false);
             let required = required.contains(&wire) || macaron_spec::x_mandatory(&prop);
             let send_null = macaron_spec::x_nullable(&prop);
-            let ty = if required && !send_null { ty } else { ty.option() };
-            fields.push(Field { ident, wire, ty, required, send_null, doc: doc_of(&prop) });
+            let absent_or_null = !required && !send_null && matches!(ty, Ty::Option(_));
+            let ty = if absent_or_null {
+                Ty::Option(Box::new(ty))
+            } else if required && !send_null {
+                ty
+            } else {
+                ty.option()
+            };
+            fields.push(Field { ident, wire, ty, required, send_null, absent_or_null, doc: doc_of(&prop) });
         }
         let extra = match extra {
             Some(ap) => {
@@ -438,6 +451,15 @@ impl<'a> Models<'a> {
     /// Renders every type.
     pub fn render(&self, out: &mut String) {
         let rt = &self.rt;
+        let nullable_fields = self
+            .defs
+            .iter()
+            .any(|d| matches!(d, Def::Struct { fields, .. } if fields.iter().any(|f| f.absent_or_null)));
+        if nullable_fields {
+            out.push_str(&format!(
+                "/// Reads a property that may be absent or `null`: `None` when absent (serde's `default`), `Some(None)` when `null`.\nfn nullable_field<'de, D, T>(deserializer: D) -> ::std::result::Result<::std::option::Option<::std::option::Option<T>>, D::Error>\nwhere\n    D: {rt}::serde::Deserializer<'de>,\n    T: {rt}::serde::Deserialize<'de>,\n{{\n    <::std::option::Option<T> as {rt}::serde::Deserialize>::deserialize(deserializer).map(::std::option::Option::Some)\n}}\n\n"
+            ));
+        }
         let derive = format!("#[derive(Debug, Clone, PartialEq, {rt}::serde::Serialize, {rt}::serde::Deserialize)]\n#[serde(crate = \"{}\")]\n", serde_crate(rt));
         for def in &self.defs {
             match def {
@@ -450,7 +472,9 @@ impl<'a> Models<'a> {
                         if f.ident != f.wire {
                             out.push_str(&format!("#[serde(rename = {:?})]\n", f.wire));
                         }
-                        if !f.required && !f.send_null {
+                        if f.absent_or_null {
+                            out.push_str("#[serde(default, deserialize_with = \"nullable_field\", skip_serializing_if = \"::std::option::Option::is_none\")]\n");
+                        } else if !f.required && !f.send_null {
                             out.push_str(
                                 "#[serde(default, skip_serializing_if = \"::std::option::Option::is_none\")]\n",
                             );
@@ -567,11 +591,28 @@ fn serde_crate(rt: &str) -> String {
 
 fn push_doc(out: &mut String, doc: Option<&str>) {
     let Some(doc) = doc else { return };
-    for line in doc.lines() {
+    let mut lines: Vec<String> = doc
+        .lines()
         // Leading spaces and fences would make rustdoc see code blocks
         // (and doctests) in the spec's prose: flatten them.
-        let line = line.trim_start().replace("```", "'''");
+        .map(|line| line.trim().replace("```", "'''"))
+        .collect();
+    while lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    let mut previous_blank = true;
+    for line in lines.iter().skip_while(|l| l.is_empty()) {
+        if line.is_empty() && previous_blank {
+            continue;
+        }
+        // Each line of the spec is a paragraph of its own: a list item
+        // followed by plain text would otherwise be a lazy continuation
+        // (clippy's `doc_lazy_continuation`).
+        if !previous_blank && !line.is_empty() {
+            out.push_str("#[doc = \"\"]\n");
+        }
         out.push_str(&format!("#[doc = {:?}]\n", format!(" {line}")));
+        previous_blank = line.is_empty();
     }
 }
 
@@ -622,10 +663,36 @@ fn map_alternatives(schema: &Value) -> Vec<&Value> {
         .unwrap_or_default()
 }
 
+/// Whether the `oneOf`/`anyOf` of an object with properties only
+/// constrains them (`oneOf: [{required: [a]}, {required: [b]}]`, or
+/// alternatives narrowing a declared property): such an object is a
+/// struct of its properties, not a union.
+fn constraints_only(schema: &Value, alternatives: &[&Value]) -> bool {
+    let Some(Value::Object(props)) = schema.get("properties") else { return false };
+    !props.is_empty()
+        && alternatives.iter().all(|alt| {
+            let Value::Object(alt) = alt else { return false };
+            let types_ok = match alt.get("type") {
+                None => true,
+                Some(t) => t == "object",
+            };
+            let props_ok = match alt.get("properties") {
+                None => true,
+                Some(Value::Object(p)) => p.keys().all(|k| props.contains_key(k)),
+                Some(_) => false,
+            };
+            types_ok
+                && props_ok
+                && !["$ref", "allOf", "oneOf", "anyOf", "items", "additionalProperties"]
+                    .iter()
+                    .any(|k| alt.contains_key(*k))
+        })
+}
+
 /// The non-null alternatives of a `oneOf`/`anyOf`, if the schema is one.
 fn union_of(schema: &Value) -> Option<Vec<&Value>> {
     let all = map_alternatives(schema);
-    if all.is_empty() {
+    if all.is_empty() || constraints_only(schema, &all) {
         return None;
     }
     Some(all.into_iter().filter(|alt| alt.get("type").and_then(Value::as_str) != Some("null")).collect())

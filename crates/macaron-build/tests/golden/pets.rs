@@ -1,3 +1,16 @@
+/// Reads a property that may be absent or `null`: `None` when absent (serde's `default`), `Some(None)` when `null`.
+fn nullable_field<'de, D, T>(
+    deserializer: D,
+) -> ::std::result::Result<::std::option::Option<::std::option::Option<T>>, D::Error>
+where
+    D: ::macaron::serde::Deserializer<'de>,
+    T: ::macaron::serde::Deserialize<'de>,
+{
+    <::std::option::Option<
+        T,
+    > as ::macaron::serde::Deserialize>::deserialize(deserializer)
+        .map(::std::option::Option::Some)
+}
 #[derive(
     Debug,
     Clone,
@@ -64,9 +77,15 @@ pub struct Pet {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     pub id: i64,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "nullable_field",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub seen_at: ::std::option::Option<
-        ::macaron::chrono::DateTime<::macaron::chrono::FixedOffset>,
+        ::std::option::Option<
+            ::macaron::chrono::DateTime<::macaron::chrono::FixedOffset>,
+        >,
     >,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub friends: ::std::option::Option<::std::vec::Vec<Pet>>,
@@ -364,6 +383,10 @@ impl Client {
     /// A client over a configured HTTP core (timeouts, retries, token forwarding).
     pub fn with(inner: ::macaron::client::HttpClient) -> Self {
         Client { inner }
+    }
+    /// The HTTP core this client sends through.
+    pub fn http(&self) -> &::macaron::client::HttpClient {
+        &self.inner
     }
     /// `listPets`: GET /v1/pets
     pub async fn list_pets(
