@@ -50,6 +50,7 @@ fn refuses_to_start_without_a_users_password() {
     let (code, output) = run_to_exit(cmd);
     assert!(code.is_some_and(|c| c != 0), "{output}");
     assert!(output.contains("PETSTORE_ALICE_PASSWORD"), "{output}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
