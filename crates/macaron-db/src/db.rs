@@ -49,6 +49,9 @@ struct Inner {
     prefix: String,
     url: String,
     tables: Mutex<HashSet<String>>,
+    /// Serialises this process's queue writes on SQLite, which has one
+    /// writer at a time: waiting here is cheaper than SQLite's busy sleeps.
+    writer: Mutex<()>,
 }
 
 /// A connection pool to the service's database.
@@ -134,6 +137,7 @@ impl Db {
                 prefix: options.table_prefix,
                 url: shown,
                 tables: Mutex::new(HashSet::new()),
+                writer: Mutex::new(()),
             }),
         };
         db.migrate().await?;
@@ -156,6 +160,14 @@ impl Db {
         match self.dialect() {
             Dialect::Sqlite => "sqlite",
             Dialect::Postgres => "postgres",
+        }
+    }
+
+    /// Holds the SQLite writer turn (nothing to wait for on PostgreSQL).
+    pub(crate) async fn write_turn(&self) -> Option<MutexGuard<'_, ()>> {
+        match self.inner.backend {
+            Backend::Sqlite(_) => Some(self.inner.writer.lock().await),
+            Backend::Postgres(_) => None,
         }
     }
 

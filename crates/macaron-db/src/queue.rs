@@ -16,12 +16,13 @@
 //! use macaron_db::Db;
 //! let db = Db::connect("sqlite::memory:").await.unwrap();
 //! let q = db.queue();
-//! q.push("t1", "send_mail", r#"{"to":"a@b.c"}"#, 0).await.unwrap();
-//! let job = q.claim("worker-1", 1_000, 30_000_000).await.unwrap().unwrap();
+//! q.push("t1", "send_mail", r#"{"to":"a@b.c"}"#, 0).await.unwrap(); // runnable now
+//! let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros() as i64;
+//! let job = q.claim("worker-1", now, 30_000_000).await.unwrap().unwrap();
 //! assert_eq!(job.id, "t1");
-//! assert!(q.claim("worker-2", 1_000, 30_000_000).await.unwrap().is_none()); // leased
+//! assert!(q.claim("worker-2", now, 30_000_000).await.unwrap().is_none()); // leased
 //! assert!(q.complete("t1", "worker-1").await.unwrap());
-//! assert_eq!(q.stats(2_000).await.unwrap().queued, 0);
+//! assert_eq!(q.stats(now).await.unwrap().queued, 0);
 //! # });
 //! ```
 
@@ -120,6 +121,7 @@ impl Queue {
 
     /// Stores a new task, runnable from `run_at` (Unix microseconds; 0 = now).
     pub async fn push(&self, id: &str, task: &str, envelope: &str, run_at: i64) -> Result<(), DbError> {
+        let _turn = self.db.write_turn().await;
         let now = now_micros();
         let sql = format!(
             "INSERT INTO \"{}\" (id, task, envelope, state, run_at, created_at, updated_at) VALUES ({}, {}, {}, 'queued', {}, {}, {})",
@@ -135,7 +137,7 @@ impl Queue {
             .bind(id)
             .bind(task)
             .bind(envelope)
-            .bind(run_at.max(0))
+            .bind(if run_at > 0 { run_at } else { now })
             .bind(now)
             .execute(pool)
             .await
@@ -152,11 +154,12 @@ impl Queue {
     /// Takes the leases of up to `limit` tasks due at `now`, oldest first
     /// (one statement, so a busy worker pays one round trip per batch).
     pub async fn claim_many(&self, worker: &str, now: i64, lease: i64, limit: u32) -> Result<Vec<Job>, DbError> {
+        let _turn = self.db.write_turn().await;
         let skip_locked = if self.postgres() { " FOR UPDATE SKIP LOCKED" } else { "" };
         let sql = format!(
             "UPDATE \"{t}\" SET locked_by = {w}, locked_until = {until}, updated_at = {now} WHERE id IN (\
              SELECT id FROM \"{t}\" WHERE state = 'queued' AND run_at <= {now} \
-             AND (locked_until IS NULL OR locked_until < {now}) ORDER BY run_at, created_at LIMIT {limit}{skip_locked}) \
+             AND (locked_until IS NULL OR locked_until < {now}) ORDER BY run_at LIMIT {limit}{skip_locked}) \
              RETURNING id, task, envelope",
             t = self.table,
             w = self.p(1),
@@ -175,6 +178,7 @@ impl Queue {
 
     /// Extends a lease; `false` when the worker no longer holds it.
     pub async fn heartbeat(&self, id: &str, worker: &str, until: i64) -> Result<bool, DbError> {
+        let _turn = self.db.write_turn().await;
         let sql = format!(
             "UPDATE \"{}\" SET locked_until = {} WHERE id = {} AND locked_by = {} AND state = 'queued'",
             self.table,
@@ -194,6 +198,7 @@ impl Queue {
 
     /// The task succeeded: its row goes. `false` when the lease was lost.
     pub async fn complete(&self, id: &str, worker: &str) -> Result<bool, DbError> {
+        let _turn = self.db.write_turn().await;
         let sql = format!("DELETE FROM \"{}\" WHERE id = {} AND locked_by = {}", self.table, self.p(1), self.p(2));
         let done =
             on_backend!(self.db, |pool| sqlx::query(&sql).bind(id).bind(worker).execute(pool).await?.rows_affected());
@@ -219,6 +224,7 @@ impl Queue {
 
     /// Gives a lease back untouched (shutdown): the task runs again at once elsewhere.
     pub async fn abandon(&self, id: &str, worker: &str) -> Result<bool, DbError> {
+        let _turn = self.db.write_turn().await;
         let sql = format!(
             "UPDATE \"{}\" SET locked_by = NULL, locked_until = NULL WHERE id = {} AND locked_by = {}",
             self.table,
@@ -239,6 +245,7 @@ impl Queue {
         error: &str,
         state: &str,
     ) -> Result<bool, DbError> {
+        let _turn = self.db.write_turn().await;
         let sql = format!(
             "UPDATE \"{}\" SET envelope = {}, run_at = {}, last_error = {}, state = {}, updated_at = {}, \
              locked_by = NULL, locked_until = NULL WHERE id = {} AND locked_by = {}",
@@ -301,6 +308,7 @@ impl Queue {
 
     /// Puts a failed task back in the queue (after its cause is fixed).
     pub async fn requeue(&self, id: &str) -> Result<bool, DbError> {
+        let _turn = self.db.write_turn().await;
         let sql = format!(
             "UPDATE \"{}\" SET state = 'queued', run_at = {}, updated_at = {} WHERE id = {} AND state = 'failed'",
             self.table,
@@ -319,6 +327,7 @@ impl Queue {
 
     /// Deletes every row (tests and tools).
     pub async fn clear(&self) -> Result<(), DbError> {
+        let _turn = self.db.write_turn().await;
         let sql = format!("DELETE FROM \"{}\"", self.table);
         on_backend!(self.db, |pool| sqlx::query(&sql).execute(pool).await.map(|_| ())?);
         Ok(())

@@ -108,7 +108,7 @@ impl Queue {
         let text = envelope.to_json();
         match &*self.store {
             Store::Sql(q) => {
-                let at = if delay.is_zero() { 0 } else { run_at.saturating_mul(1000) };
+                let at = run_at.saturating_mul(1000);
                 q.push(&envelope.id, &envelope.task, &text, at).await.map_err(db_error)?;
             }
             Store::Redis(q) => q.push(&text, if delay.is_zero() { 0 } else { run_at }).await.map_err(redis_error)?,
