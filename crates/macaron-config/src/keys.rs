@@ -18,6 +18,7 @@
 //! | `database_pool_size` | connections (read by the runtime) | 10 |
 //! | `redis_url` | URL (secret) | none: embedded queue |
 //! | `with_async` | bool | `true` |
+//! | `task_queue` | the queue's name in Redis (read by the runtime) | `name` |
 //! | `task_concurrency` | tasks at once per process (read by the runtime) | 8 |
 //! | `task_visibility_timeout` | duration (read by the runtime) | 30 s |
 //! | `task_shutdown_grace` | duration (read by the runtime) | 25 s |

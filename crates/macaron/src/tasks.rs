@@ -151,6 +151,8 @@ fn runtime() -> Option<Arc<TaskRuntime>> {
 /// How tasks run in a service, read from the configuration when it is built.
 pub(crate) struct TaskSettings {
     pub redis_url: Option<String>,
+    /// `task_queue`: the queue's name in Redis (default: the service's name).
+    pub queue_name: Option<String>,
     pub options: WorkerOptions,
     pub grace: Duration,
 }
@@ -182,8 +184,13 @@ impl TaskSettings {
             visibility_timeout: duration(config, "task_visibility_timeout", Duration::from_secs(30))?,
             ..WorkerOptions::default()
         };
+        let queue_name = config
+            .get_opt::<String>("task_queue")
+            .map_err(|e| Error::new(500, "STARTUP_ERROR", e.to_string()))?
+            .filter(|n| !n.is_empty());
         Ok(TaskSettings {
             redis_url: config.redis_url.as_ref().map(|u| u.expose().to_string()),
+            queue_name,
             options,
             grace: duration(config, "task_shutdown_grace", DEFAULT_GRACE)?,
         })
@@ -199,7 +206,10 @@ impl TaskSettings {
     ) -> Result<Arc<TaskRuntime>, Error> {
         let startup = |why: String| Error::new(500, "STARTUP_ERROR", format!("tasks: {why}"));
         let queue = match (&self.redis_url, db) {
-            (Some(url), _) => Queue::redis(url, &server.name).await.map_err(|e| startup(e.to_string()))?,
+            (Some(url), _) => {
+                let name = self.queue_name.as_deref().unwrap_or(&server.name);
+                Queue::redis(url, name).await.map_err(|e| startup(e.to_string()))?
+            }
             (None, Some(db)) => Queue::sql(db),
             (None, None) => return Err(startup("no store for tasks: set redis_url or database_url".into())),
         };

@@ -1,13 +1,15 @@
 //! Every line of the petstore contract (`../shared/contracts/petstore.md`),
 //! tried from outside: the real binary over HTTP, once on the embedded
-//! SQLite default and once on PostgreSQL (`DATABASE_URL`).
+//! defaults (SQLite, tasks in it) and once on PostgreSQL + Redis
+//! (`DATABASE_URL`, `REDIS_URL`: tasks through Redis).
 //!
 //! Each scenario gets a service of its own. Not covered here, and why:
 //! - reply validation (`BAD_RESPONSE`): every reply of the petstore's
 //!   handlers matches the spec, and the contract's spec offers no input
 //!   that makes one not match; the framework's own tests provoke it
 //!   through a handler (`crates/macaron/tests`).
-//! - `--worker` and Redis: the background-task suite (macaron-tasks).
+//! - `--worker` / `--no-worker`, SIGKILL of a worker, a task across a
+//!   restart: `tests/tasks.rs`.
 
 #[macro_use]
 mod common;
@@ -293,6 +295,8 @@ async fn adoption_runs_in_the_background_as_the_caller(s: Service) {
     // The list shows it too.
     let (_, list) = reply(s.get("/v1/pets").send().await.unwrap()).await;
     assert!(list["pets"].as_array().unwrap().iter().all(|p| p["adopted"] == true), "{list}");
+    let store = if s.backend == common::Backend::Sqlite { "tasks: sql queue" } else { "tasks: redis queue" };
+    assert!(s.logs().contains(store), "tasks not in the expected store ({store}):\n{}", s.logs());
 }
 
 async fn notes_are_a_form(s: Service) {

@@ -173,4 +173,5 @@ async fn on_redis_workers_run_tasks_and_take_over_from_a_killed_one() {
     };
     assert_eq!(status.code(), Some(0), "{}", b.logs());
     drop(a);
+    common::drop_redis_queue(&name);
 }

@@ -26,6 +26,21 @@ pub const SERVER_ERROR_MESSAGE: &str = "Something went wrong! Try again later";
 /// The PostgreSQL the suite uses (trust auth, database `test`).
 pub const POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
 
+/// The Redis the PostgreSQL variant's tasks go through.
+pub const REDIS: &str = "redis://127.0.0.1:6379";
+
+/// Whether Redis answers; outside CI a `false` skips (printed), under `CI=true` it fails.
+pub fn redis_reachable() -> bool {
+    match std::net::TcpStream::connect("127.0.0.1:6379") {
+        Ok(_) => true,
+        Err(e) if !ci() => {
+            eprintln!("SKIPPED postgres+redis variant: Redis unreachable at {REDIS}: {e}");
+            false
+        }
+        Err(e) => panic!("CI=true and Redis is unreachable at {REDIS}: {e}"),
+    }
+}
+
 /// How long the suite waits for anything eventual (startup, a task, a report).
 pub const PATIENCE: Duration = Duration::from_secs(60);
 
@@ -34,7 +49,8 @@ pub const PATIENCE: Duration = Duration::from_secs(60);
 pub enum Backend {
     /// No storage setting: `petstore.db` in the working directory.
     Sqlite,
-    /// `DATABASE_URL=postgres://...` (a schema of its own).
+    /// `DATABASE_URL=postgres://...` (a schema of its own) and
+    /// `REDIS_URL=redis://...` (a task queue of its own): the scale-out set.
     Postgres,
 }
 
@@ -99,8 +115,25 @@ impl PgSchema {
     }
 }
 
+/// Deletes the Redis keys of the task queue `queue` (a raw RESP `DEL`).
+pub fn drop_redis_queue(queue: &str) {
+    use std::io::{Read, Write};
+    let keys: Vec<String> =
+        ["stream", "delayed", "failed", "failed_at"].iter().map(|k| format!("macaron:{queue}:tasks:{k}")).collect();
+    let mut command = format!("*{}\r\n$3\r\nDEL\r\n", keys.len() + 1);
+    for key in &keys {
+        command.push_str(&format!("${}\r\n{key}\r\n", key.len()));
+    }
+    if let Ok(mut redis) = std::net::TcpStream::connect("127.0.0.1:6379") {
+        let _ = redis.set_read_timeout(Some(Duration::from_secs(2)));
+        let _ = redis.write_all(command.as_bytes());
+        let _ = redis.read(&mut [0u8; 64]);
+    }
+}
+
 impl Drop for PgSchema {
     fn drop(&mut self) {
+        drop_redis_queue(&self.name);
         let name = self.name.clone();
         // Drop runs inside the test's runtime: do the async work on a thread of its own.
         let _ = std::thread::spawn(move || {
@@ -152,6 +185,7 @@ impl Service {
     pub async fn start_with(backend: Backend, launch: Launch) -> Option<Service> {
         let schema = match backend {
             Backend::Sqlite => None,
+            Backend::Postgres if !redis_reachable() => return None,
             Backend::Postgres => Some(PgSchema::create().await?),
         };
         let dir = scratch_dir(match backend {
@@ -168,6 +202,13 @@ impl Service {
             database_url: schema.as_ref().map(PgSchema::url),
             schema,
         };
+        if let Some(schema) = &service.schema {
+            // A task queue of its own in Redis, named after its schema.
+            let path = service.dir.join("macaron.yaml");
+            let mut config = std::fs::read_to_string(&path).expect("read macaron.yaml");
+            config.push_str(&format!("task_queue: {}\n", schema.name));
+            std::fs::write(&path, config).expect("write macaron.yaml");
+        }
         service.spawn().await;
         Some(service)
     }
@@ -188,6 +229,7 @@ impl Service {
             .env("RUST_LOG", "info");
         if let Some(url) = &self.database_url {
             cmd.env("DATABASE_URL", url);
+            cmd.env("REDIS_URL", REDIS);
         }
         if self.launch.port_from_env {
             cmd.env("PORT", port.to_string());
@@ -391,7 +433,7 @@ pub async fn expect_invalid(r: reqwest::Response, field: &str) -> String {
     description
 }
 
-/// Declares a test running `scenario(&Service)` on SQLite and another on PostgreSQL.
+/// Declares a test running `scenario(&Service)` on SQLite and another on PostgreSQL + Redis.
 #[allow(unused_macros)]
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
