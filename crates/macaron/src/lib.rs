@@ -118,12 +118,12 @@ pub use macaron_config as config;
 pub use macaron_config::{config, Config};
 /// Persistence of API objects (`x-persist`): [`db()`] returns the service's database.
 pub use macaron_db as db;
+/// Makes a plain async function a background task: see [`tasks`].
+pub use macaron_macros::task;
 pub use options::{Options, Role};
 pub use reply::{Accepted, Created, NoContent, Reply, Response, WithStatus};
 pub use report::{report_error, request_id, set_user_id};
 pub use server::letsgo;
-/// Makes a plain async function a background task: see [`tasks`].
-pub use macaron_macros::task;
 pub use storage::db;
 #[doc(hidden)]
 pub use {chrono, serde, serde_json, uuid};
