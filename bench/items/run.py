@@ -199,6 +199,7 @@ def main():
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--suite", choices=["all", "items", "petstore"], default="all")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--no-build", action="store_true", help="use the binaries already in the target directory")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk not found: apt-get install wrk")
@@ -206,7 +207,8 @@ def main():
     wanted = sorted({p for suite in (["items", "petstore"] if args.suite == "all" else [args.suite])
                      for p in packages[suite]})
     build = ["cargo", "build", "--release", "-q"] + [arg for p in wanted for arg in ("-p", p)]
-    subprocess.run(build, cwd=ROOT, check=True)
+    if not args.no_build:
+        subprocess.run(build, cwd=ROOT, check=True)
     rows = []
     if args.suite in ("all", "items"):
         rows += items(args)

@@ -11,6 +11,7 @@
 //! handler (inside `catch_unwind` and the request's task-local), reply
 //! validation; and every stage's failure goes through [`Pipeline::error`].
 
+use std::borrow::Cow;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
@@ -20,6 +21,7 @@ use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes, BytesMut};
 use actix_web::{HttpRequest, HttpResponse};
 use futures_util::{FutureExt, StreamExt};
+use macaron_spec::ParamLocation;
 use serde_json::Value;
 
 use crate::api::{Op, Service};
@@ -27,11 +29,11 @@ use crate::auth::{self, AuthMode};
 use crate::builtins;
 use crate::error::codes::{BadResponse, InvalidParameter, MethodNotAllowed, NotFound, PayloadTooLarge, ServerError};
 use crate::error::Error;
-use crate::extract::{Context, Request};
+use crate::extract::{Context, Source};
 use crate::inputs;
 use crate::params::{cookie_pairs, query_pairs, RawInputs};
 use crate::reply::{Body, Response};
-use crate::report::{self, Current};
+use crate::report::{self, Current, Headers};
 use crate::router::{Builtin, Match, Target};
 use crate::validate::check;
 
@@ -45,17 +47,59 @@ pub(crate) fn request_id(req: &HttpRequest) -> String {
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|v| !v.is_empty() && v.len() <= 200)
-        .map(str::to_string)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+        .map_or_else(new_request_id, str::to_string)
+}
+
+/// A new uuid v4, as text.
+fn new_request_id() -> String {
+    let mut buffer = uuid::Uuid::encode_buffer();
+    uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buffer).to_string()
+}
+
+/// A method's name, without an allocation for the standard ones.
+fn method_name(method: &actix_web::http::Method) -> Cow<'static, str> {
+    use actix_web::http::Method;
+    Cow::Borrowed(match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::TRACE => "TRACE",
+        Method::CONNECT => "CONNECT",
+        _ => return Cow::Owned(method.as_str().to_string()),
+    })
+}
+
+/// What a request is counted and logged as.
+#[derive(Clone, Copy)]
+enum Operation {
+    Named(&'static str),
+    Op(usize),
 }
 
 /// One request on its way through.
 struct Pipeline {
     service: Arc<Service>,
     current: Arc<Current>,
-    operation: String,
+    operation: Operation,
     origin: Option<String>,
     gzip: bool,
+}
+
+/// The JSON error object of [`Error::to_json`], with its `error_id`, in
+/// the same order, serialised without building a `Value`.
+#[derive(serde::Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    error_description: Cow<'a, str>,
+    status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_message: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_id: Option<&'a str>,
 }
 
 /// Bodies smaller than this are not worth compressing.
@@ -94,24 +138,15 @@ fn gzip(reply: HttpResponse) -> HttpResponse {
 /// The actix default service: serves every request.
 pub(crate) async fn dispatch(req: HttpRequest, payload: web::Payload, service: web::Data<Service>) -> HttpResponse {
     let service = service.into_inner();
-    // Header names from actix are already lower case.
-    let headers: Arc<Vec<(String, String)>> = Arc::new(
-        req.headers()
-            .iter()
-            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-            .collect(),
-    );
-    let header = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let current = Arc::new(Current {
         request_id: request_id(&req),
-        method: req.method().as_str().to_string(),
+        method: method_name(req.method()),
         path: req.path().to_string(),
         query: req.query_string().to_string(),
-        headers: headers.clone(),
+        // The map shares the request's buffers; listed as text only if needed.
+        headers: Headers::new(req.headers().clone()),
         body: Mutex::new(Bytes::new()),
-        caller_ip: req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default(),
-        forwarded_ip: header("x-forwarded-for").or_else(|| header("x-real-ip")),
-        user_agent: header("user-agent"),
+        caller_ip: req.peer_addr().map(|a| a.ip()),
         user_id: Mutex::new(None),
         user: Mutex::new(None),
         db: service.storage.as_ref().and_then(|s| s.db.get().cloned()),
@@ -121,15 +156,21 @@ pub(crate) async fn dispatch(req: HttpRequest, payload: web::Payload, service: w
         server: service.server.clone(),
         reports: service.reports.clone(),
     });
-    let origin = header("origin").filter(|o| service.cors.iter().any(|c| c == "*" || c == o));
+    let header = |name: &str| current.headers.get(name);
+    let origin = if service.cors.is_empty() {
+        None
+    } else {
+        header("origin").filter(|o| service.cors.iter().any(|c| c == "*" || c == o))
+    };
     let gzip = req
         .headers()
         .get("accept-encoding")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-    let mut pipeline = Pipeline { service: service.clone(), current, operation: String::new(), origin, gzip };
+    let mut pipeline =
+        Pipeline { service: service.clone(), current: current.clone(), operation: Operation::Named(""), origin, gzip };
 
-    let method = req.method().as_str().to_string();
+    let method = req.method().as_str();
     if method == "OPTIONS" && pipeline.origin.is_some() && header("access-control-request-method").is_some() {
         let methods = service.router.methods(req.path());
         let mut reply = HttpResponse::NoContent();
@@ -138,23 +179,23 @@ pub(crate) async fn dispatch(req: HttpRequest, payload: web::Payload, service: w
             reply.insert_header(("Access-Control-Allow-Headers", asked));
         }
         reply.insert_header(("Access-Control-Max-Age", "600"));
-        pipeline.operation = "cors_preflight".into();
+        pipeline.operation = Operation::Named("cors_preflight");
         return pipeline.finish(reply.finish());
     }
 
-    let result = match service.router.find(&method, req.path()) {
+    let result = match service.router.find(method, req.path()) {
         Match::NotFound => {
-            pipeline.operation = "not_found".into();
+            pipeline.operation = Operation::Named("not_found");
             Err((NotFound::new(format!("no route for {method} {}", req.path())), Vec::new()))
         }
         Match::MethodNotAllowed(allowed) => {
-            pipeline.operation = "method_not_allowed".into();
+            pipeline.operation = Operation::Named("method_not_allowed");
             let error = MethodNotAllowed::new(format!("{method} is not allowed on {}", req.path()));
             Err((error, vec![("Allow".to_string(), allowed.join(", "))]))
         }
         Match::Route(Target::Builtin(Builtin::AuthVersion), _) => {
-            pipeline.operation = builtins::name(Builtin::AuthVersion).into();
-            match auth::authenticate(service.jwt.as_ref(), &headers, AuthMode::Required) {
+            pipeline.operation = Operation::Named(builtins::name(Builtin::AuthVersion));
+            match auth::authenticate(service.jwt.as_ref(), current.headers.list(), AuthMode::Required) {
                 Ok(user) => {
                     pipeline.set_user(user);
                     Ok(builtins::serve(&service, Builtin::AuthVersion))
@@ -163,13 +204,12 @@ pub(crate) async fn dispatch(req: HttpRequest, payload: web::Payload, service: w
             }
         }
         Match::Route(Target::Builtin(builtin), _) => {
-            pipeline.operation = builtins::name(builtin).into();
+            pipeline.operation = Operation::Named(builtins::name(builtin));
             Ok(builtins::serve(&service, builtin))
         }
         Match::Route(Target::Operation(index), captured) => {
-            let op = &service.ops[index];
-            pipeline.operation = op.spec.id.clone();
-            pipeline.run(&req, payload, op, &headers, &captured).await.map_err(|e| (e, Vec::new()))
+            pipeline.operation = Operation::Op(index);
+            pipeline.run(&req, payload, index, &captured).await.map_err(|e| (e, Vec::new()))
         }
     };
     let reply = match result {
@@ -180,19 +220,27 @@ pub(crate) async fn dispatch(req: HttpRequest, payload: web::Payload, service: w
 }
 
 impl Pipeline {
+    /// The operation's name, for metrics and logs.
+    fn operation_name(&self) -> &str {
+        match self.operation {
+            Operation::Named(name) => name,
+            Operation::Op(index) => &self.service.ops[index].spec.id,
+        }
+    }
+
     async fn run(
         &self,
         req: &HttpRequest,
         payload: web::Payload,
-        op: &Op,
-        headers: &Arc<Vec<(String, String)>>,
+        index: usize,
         captured: &[(String, String)],
     ) -> Result<HttpResponse, Error> {
+        let op = &self.service.ops[index];
         let api = &self.service.apis[op.api];
         // Authentication first: without a valid token nothing else is checked.
         let user = match op.auth {
             AuthMode::Open => None,
-            mode => auth::authenticate(self.service.jwt.as_ref(), headers, mode)?,
+            mode => auth::authenticate(self.service.jwt.as_ref(), self.current.headers.list(), mode)?,
         };
         self.set_user(user.clone());
         let limit = self.service.body_limit;
@@ -201,32 +249,36 @@ impl Pipeline {
         if declared.is_some_and(|n| n > limit) {
             return Err(too_large(limit));
         }
-        let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok());
         let may_have_body = declared.is_some_and(|n| n > 0) || req.headers().contains_key("transfer-encoding");
-        let media = inputs::media_type(op, content_type.as_deref(), may_have_body)?;
+        let media = inputs::media_type(op, content_type, may_have_body)?;
         let bytes = read_body(payload, limit).await?;
-        // Kept for a crash report (a cheap reference count; redacted only if a report is written).
-        *self.current.body.lock().unwrap_or_else(|e| e.into_inner()) = bytes.clone();
+        if !bytes.is_empty() {
+            // Kept for a crash report (a cheap reference count; redacted only if a report is written).
+            *self.current.body.lock().unwrap_or_else(|e| e.into_inner()) = bytes.clone();
+        }
 
         let mut ctx = Context {
-            request: Request {
-                method: req.method().as_str().to_string(),
-                path: req.path().to_string(),
-                query: req.query_string().to_string(),
-                headers: headers.clone(),
-                request_id: self.current.request_id.clone(),
-                operation_id: op.spec.id.clone(),
-            },
+            source: Some(Source { current: self.current.clone(), service: self.service.clone(), op: index }),
             user,
             db: self.current.db.clone(),
             ..Context::default()
         };
-        let query = query_pairs(req.query_string());
-        let cookies = cookie_pairs(headers);
-        let raw = RawInputs { path: captured, query: &query, headers, cookies: &cookies };
-        inputs::parameters(api, op, &raw, &mut ctx)?;
+        if !op.spec.parameters.is_empty() {
+            let query = query_pairs(req.query_string());
+            let wants = |location| op.spec.parameters.iter().any(|p| p.location == location);
+            let no_headers = Vec::new();
+            let headers = if wants(ParamLocation::Header) || wants(ParamLocation::Cookie) {
+                self.current.headers.list().as_slice()
+            } else {
+                no_headers.as_slice()
+            };
+            let cookies = cookie_pairs(headers);
+            let raw = RawInputs { path: captured, query: &query, headers, cookies: &cookies };
+            inputs::parameters(api, op, &raw, &mut ctx)?;
+        }
         let media = if bytes.is_empty() { None } else { media };
-        inputs::body(api, op, media, content_type.as_deref(), req.headers(), bytes, &mut ctx).await?;
+        inputs::body(api, op, media, content_type, req.headers(), bytes, &mut ctx).await?;
 
         if let Some(guard) = &op.guard {
             guard(&ctx)?;
@@ -279,35 +331,62 @@ impl Pipeline {
 
     /// The JSON error reply: `error_id` and crash report for a 5xx, then the decorator.
     fn error(&self, error: Error, extra: &[(String, String)]) -> HttpResponse {
-        let mut body = error.to_json();
         // An error message may quote a secret (a failed connection string, the
         // caller's token): never send it.
         let secrets = self.current.secrets();
-        if !secrets.is_empty() {
-            for field in ["error_description", "user_message"] {
-                if let Some(Value::String(text)) = body.get_mut(field) {
-                    *text = report::redact(text, &report::as_strs(&secrets));
-                }
+        let hide = |text: &str| report::redact(text, &report::as_strs(&secrets));
+        let error_id = error.is_server_error().then(new_request_id);
+        if let Some(error_id) = &error_id {
+            self.current.report_fatal(&error, error_id);
+        }
+        let bytes = match &self.service.decorator {
+            // The same object as `to_json`, written straight to bytes.
+            None => {
+                let body = ErrorBody {
+                    error: &error.code,
+                    error_description: if secrets.is_empty() {
+                        Cow::Borrowed(&error.error_description)
+                    } else {
+                        Cow::Owned(hide(&error.error_description))
+                    },
+                    status: error.status,
+                    user_message: error.user_message.as_deref().map(|m| {
+                        if secrets.is_empty() {
+                            Cow::Borrowed(m)
+                        } else {
+                            Cow::Owned(hide(m))
+                        }
+                    }),
+                    error_id: error_id.as_deref(),
+                };
+                serde_json::to_vec(&body).unwrap_or_default()
             }
-        }
-        if error.is_server_error() {
-            let error_id = uuid::Uuid::new_v4().to_string();
-            body["error_id"] = Value::String(error_id.clone());
-            self.current.report_fatal(&error, &error_id);
-        }
-        if let Some(decorate) = &self.service.decorator {
-            let original = body.clone();
-            body = std::panic::catch_unwind(AssertUnwindSafe(|| decorate(body))).unwrap_or_else(|_| {
-                tracing::error!(request_id = %self.current.request_id, "the error decorator panicked");
-                original
-            });
-        }
+            Some(decorate) => {
+                let mut body = error.to_json();
+                if !secrets.is_empty() {
+                    for field in ["error_description", "user_message"] {
+                        if let Some(Value::String(text)) = body.get_mut(field) {
+                            *text = hide(text);
+                        }
+                    }
+                }
+                if let Some(error_id) = &error_id {
+                    body["error_id"] = Value::String(error_id.clone());
+                }
+                let original = body.clone();
+                let body = std::panic::catch_unwind(AssertUnwindSafe(|| decorate(body))).unwrap_or_else(|_| {
+                    tracing::error!(request_id = %self.current.request_id, "the error decorator panicked");
+                    original
+                });
+                json_bytes(&body)
+            }
+        };
         let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut reply = HttpResponse::build(status);
         for (name, value) in extra {
             reply.insert_header((name.as_str(), value.as_str()));
         }
-        reply.content_type("application/json").body(body.to_string())
+        reply.content_type("application/json").body(bytes)
     }
 
     /// Stamps the request id and CORS headers, logs, counts.
@@ -325,10 +404,11 @@ impl Pipeline {
         }
         let status = reply.status().as_u16();
         let elapsed = self.current.clock.elapsed();
-        self.service.metrics.observe(&self.operation, status, elapsed.as_secs_f64());
+        let operation = self.operation_name();
+        self.service.metrics.observe(operation, status, elapsed.as_secs_f64());
         tracing::info!(
             request_id = %self.current.request_id,
-            operation = %self.operation,
+            operation = %operation,
             "{} {} -> {} in {:.1} ms",
             self.current.method,
             self.current.path,
@@ -344,13 +424,25 @@ fn too_large(limit: usize) -> Error {
 }
 
 async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Bytes, Error> {
-    let mut body = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| InvalidParameter::new(format!("body: cannot read the request body: {e}")))?;
+    let read = |chunk: Result<Bytes, actix_web::error::PayloadError>| {
+        chunk.map_err(|e| InvalidParameter::new(format!("body: cannot read the request body: {e}")))
+    };
+    // Most bodies come in one chunk: kept as it is, not copied.
+    let Some(first) = payload.next().await else { return Ok(Bytes::new()) };
+    let first = read(first)?;
+    if first.len() > limit {
+        return Err(too_large(limit));
+    }
+    let Some(second) = payload.next().await else { return Ok(first) };
+    let mut body = BytesMut::from(&first[..]);
+    let mut next = Some(second);
+    while let Some(chunk) = next {
+        let chunk = read(chunk)?;
         if body.len() + chunk.len() > limit {
             return Err(too_large(limit));
         }
         body.extend_from_slice(&chunk);
+        next = payload.next().await;
     }
     Ok(body.freeze())
 }
@@ -365,7 +457,12 @@ pub(crate) fn http_response(response: Response) -> Result<HttpResponse, Error> {
     }
     Ok(match response.body {
         Body::Empty => reply.finish(),
-        Body::Json(value) => reply.content_type("application/json").body(value.to_string()),
+        Body::Json(value) => reply.content_type("application/json").body(json_bytes(&value)),
         Body::Bytes { content_type, bytes } => reply.content_type(content_type).body(bytes),
     })
+}
+
+/// A JSON value as the bytes of a reply.
+fn json_bytes(value: &Value) -> Vec<u8> {
+    serde_json::to_vec(value).unwrap_or_else(|_| value.to_string().into_bytes())
 }

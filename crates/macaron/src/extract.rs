@@ -12,17 +12,22 @@
 //! id). Each deserialises its part of the context into the user's type.
 
 use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, OnceLock};
 
 use actix_web::web::Bytes;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::api::Service;
 use crate::error::{codes::InvalidParameter, Result};
+use crate::report::Current;
 
 /// The validated inputs of one request, handed to extractors.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
-    pub(crate) request: Request,
+    /// The request's description, made from `source` when first asked for.
+    pub(crate) request: OnceLock<Request>,
+    pub(crate) source: Option<Source>,
     pub(crate) path: Map<String, Value>,
     pub(crate) query: Map<String, Value>,
     pub(crate) headers: Map<String, Value>,
@@ -67,7 +72,7 @@ impl Context {
 
     /// The request's description.
     pub fn request(&self) -> &Request {
-        &self.request
+        self.request.get_or_init(|| self.source.as_ref().map(Source::request).unwrap_or_default())
     }
 
     /// The authenticated caller, when the request carried a valid token.
@@ -79,6 +84,36 @@ impl Context {
     pub fn with_user(mut self, user: macaron_auth::User) -> Self {
         self.user = Some(user);
         self
+    }
+}
+
+/// Where a request's description comes from: it is made only for the
+/// handlers that ask for it.
+#[derive(Clone)]
+pub(crate) struct Source {
+    pub current: Arc<Current>,
+    pub service: Arc<Service>,
+    /// The operation's index in the service.
+    pub op: usize,
+}
+
+impl Source {
+    fn request(&self) -> Request {
+        let current = &self.current;
+        Request {
+            method: current.method.to_string(),
+            path: current.path.clone(),
+            query: current.query.clone(),
+            headers: current.headers.list().clone(),
+            request_id: current.request_id.clone(),
+            operation_id: self.service.ops[self.op].spec.id.clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source").field("request_id", &self.current.request_id).field("op", &self.op).finish()
     }
 }
 
@@ -108,8 +143,51 @@ pub trait FromContext: Sized {
     fn from_context(ctx: &Context) -> Result<Self>;
 }
 
-fn deserialize<T: DeserializeOwned>(what: &str, value: Value) -> Result<T> {
-    serde_json::from_value(value).map_err(|e| InvalidParameter::new(format!("{what}: {e}")))
+fn deserialize<T: DeserializeOwned>(what: &str, map: &Map<String, Value>) -> Result<T> {
+    T::deserialize(ObjectRef(map)).map_err(|e| InvalidParameter::new(format!("{what}: {e}")))
+}
+
+/// A borrowed JSON object that deserialises exactly as the owned
+/// `Value::Object` would (an `Option` is `Some`, a newtype wraps it), without
+/// copying it first.
+struct ObjectRef<'a>(&'a Map<String, Value>);
+
+impl<'de> serde::Deserializer<'de> for ObjectRef<'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> serde_json::Result<V::Value> {
+        serde::Deserializer::deserialize_any(self.0, visitor)
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, visitor: V) -> serde_json::Result<V::Value> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> serde_json::Result<V::Value> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> serde_json::Result<V::Value> {
+        serde::Deserializer::deserialize_enum(self.0, name, variants, visitor)
+    }
+
+    fn deserialize_ignored_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> serde_json::Result<V::Value> {
+        serde::Deserializer::deserialize_ignored_any(self.0, visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier
+    }
 }
 
 macro_rules! object_extractor {
@@ -133,7 +211,8 @@ macro_rules! object_extractor {
 
         impl<T: DeserializeOwned> FromContext for $name<T> {
             fn from_context(ctx: &Context) -> Result<Self> {
-                deserialize($what, Value::Object(ctx.$field.clone())).map($name)
+                // Deserialised from a reference: no copy of the map.
+                deserialize($what, &ctx.$field).map($name)
             }
         }
     };
@@ -324,7 +403,7 @@ impl Request {
 
 impl FromContext for Request {
     fn from_context(ctx: &Context) -> Result<Self> {
-        Ok(ctx.request.clone())
+        Ok(ctx.request().clone())
     }
 }
 
@@ -338,5 +417,50 @@ impl FromContext for Context {
 impl FromContext for Bytes {
     fn from_context(ctx: &Context) -> Result<Self> {
         Ok(ctx.raw.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use serde::Deserialize;
+    use serde_json::json;
+
+    use super::*;
+
+    /// The borrowed object deserialises as the owned `Value::Object` did.
+    fn same<T: DeserializeOwned + PartialEq + std::fmt::Debug>(value: Value) {
+        let map = object(value.clone());
+        let owned = serde_json::from_value::<T>(value).map_err(|e| e.to_string());
+        let borrowed = T::deserialize(ObjectRef(&map)).map_err(|e| e.to_string());
+        assert_eq!(owned, borrowed);
+    }
+
+    #[test]
+    fn objects_deserialise_as_owned_values() {
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct P {
+            id: i64,
+            name: Option<String>,
+        }
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Wrapper(HashMap<String, Value>);
+        #[derive(Debug, PartialEq, Deserialize)]
+        enum E {
+            A(i64),
+        }
+        let value = json!({"id": 7, "name": "x"});
+        same::<P>(value.clone());
+        same::<Option<P>>(value.clone());
+        same::<Wrapper>(value.clone());
+        same::<Value>(value.clone());
+        same::<HashMap<String, Value>>(value.clone());
+        same::<Vec<i64>>(value.clone());
+        same::<String>(value.clone());
+        same::<P>(json!({"name": "x"}));
+        same::<P>(json!({"id": "7"}));
+        same::<E>(json!({"A": 1}));
+        same::<E>(value);
     }
 }

@@ -26,16 +26,19 @@ use crate::validate::check;
 /// Validates the parameters into the context's maps.
 pub(crate) fn parameters(api: &LoadedApi, op: &Op, raw: &RawInputs, ctx: &mut Context) -> Result<()> {
     for (param, &schema) in op.spec.parameters.iter().zip(&op.params) {
-        let what = format!("{} parameter '{}'", location_name(param.location), param.name);
+        // Named only in an error: not formatted for the inputs that pass.
+        let what = || format!("{} parameter '{}'", location_name(param.location), param.name);
         let Some(value) = params::extract(&api.spec, param, raw) else {
             if param.required {
-                return Err(InvalidParameter::new(format!("{what} is required")));
+                return Err(InvalidParameter::new(format!("{} is required", what())));
             }
             continue;
         };
         if let Some(validator) = api.validators.get(schema) {
-            if let Some(message) = check(validator, &what, &value) {
-                return Err(InvalidParameter::new(message));
+            if !validator.is_valid(&value) {
+                if let Some(message) = check(validator, &what(), &value) {
+                    return Err(InvalidParameter::new(message));
+                }
             }
         }
         let map = match param.location {
@@ -78,6 +81,9 @@ pub(crate) fn media_type<'a>(op: &'a Op, content_type: Option<&str>, has_body: b
     }
 }
 
+/// The schema of a body without one: anything.
+static ANY: Value = Value::Bool(true);
+
 /// Parses and validates the body into the context.
 pub(crate) async fn body(
     api: &LoadedApi,
@@ -101,20 +107,21 @@ pub(crate) async fn body(
         .request_body
         .as_ref()
         .and_then(|b| b.content.iter().find(|(k, _)| k.eq_ignore_ascii_case(media)))
-        .and_then(|(_, m)| m.schema.clone())
-        .unwrap_or(Value::Bool(true));
+        .and_then(|(_, m)| m.schema.as_ref())
+        .unwrap_or(&ANY);
     let essence = content_type
         .map_or("application/json".to_string(), |c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    // The value the handler gets, and the value checked when it differs
+    // (a multipart form is checked with its file names in place).
     let (value, to_validate) = if is_json(&essence) && essence != "*/*" {
         let value: Value =
             serde_json::from_slice(&bytes).map_err(|e| InvalidParameter::new(format!("body: malformed JSON: {e}")))?;
-        (Some(value.clone()), Some(value))
+        (Some(value), None)
     } else if essence == "application/x-www-form-urlencoded" {
         let pairs = params::query_pairs(&String::from_utf8_lossy(&bytes));
-        let value = coerce::object(&api.spec, &schema, &pairs);
-        (Some(value.clone()), Some(value))
+        (Some(coerce::object(&api.spec, schema, &pairs)), None)
     } else if essence == "multipart/form-data" {
-        let form = multipart(api, &schema, headers, bytes.clone()).await?;
+        let form = multipart(api, schema, headers, bytes.clone()).await?;
         let mut check_value = form.fields.clone();
         for file in &form.files {
             check_value
@@ -127,7 +134,7 @@ pub(crate) async fn body(
     } else {
         (None, None)
     };
-    if let (Some(checked), Some(id)) = (&to_validate, schema_id) {
+    if let (Some(checked), Some(id)) = (to_validate.as_ref().or(value.as_ref()), schema_id) {
         if let Some(validator) = api.validators.get(id) {
             if let Some(message) = check(validator, "body", checked) {
                 return Err(InvalidParameter::new(message));

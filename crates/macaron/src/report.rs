@@ -21,13 +21,16 @@
 //! [`report_error`] and the panic hook can find it without being handed it.
 
 use std::backtrace::Backtrace;
+use std::borrow::Cow;
 use std::fmt;
+use std::net::IpAddr;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex, Once, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
+use actix_web::http::header::HeaderMap;
 use actix_web::web::Bytes;
 use serde_json::{json, Value};
 
@@ -121,20 +124,56 @@ pub(crate) struct PanicNote {
     pub backtrace: Arc<Backtrace>,
 }
 
+/// A request's headers: the actix map (cheap to clone: its values share the
+/// request's buffer), listed as `(name, value)` strings only when something
+/// asks for the list (a handler's [`crate::Request`], a report, auth).
+#[derive(Default)]
+pub(crate) struct Headers {
+    map: HeaderMap,
+    list: OnceLock<Arc<Vec<(String, String)>>>,
+}
+
+impl Headers {
+    pub fn new(map: HeaderMap) -> Self {
+        Headers { map, list: OnceLock::new() }
+    }
+
+    /// Every header as received, names in lower case, values as text.
+    pub fn list(&self) -> &Arc<Vec<(String, String)>> {
+        self.list.get_or_init(|| {
+            Arc::new(
+                self.map
+                    .iter()
+                    .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                    .collect(),
+            )
+        })
+    }
+
+    /// The first value of a header (name in lower case), as text.
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.map.get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    }
+
+    /// True when the request carries a header that may hold a secret.
+    pub fn has_secrets(&self) -> bool {
+        ["authorization", "proxy-authorization", "x-api-key", "cookie"].iter().any(|n| self.map.contains_key(*n))
+    }
+}
+
 /// The request being served, as reports show it (secrets already hidden).
 pub(crate) struct Current {
     pub request_id: String,
-    pub method: String,
+    pub method: Cow<'static, str>,
     pub path: String,
     pub query: String,
     /// The request's headers as received: redacted when a report is written,
     /// not on every request.
-    pub headers: Arc<Vec<(String, String)>>,
+    pub headers: Headers,
     /// The raw body, truncated and redacted when a report is written.
     pub body: Mutex<Bytes>,
-    pub caller_ip: String,
-    pub forwarded_ip: Option<String>,
-    pub user_agent: Option<String>,
+    /// The peer's address (formatted when a report is written).
+    pub caller_ip: Option<IpAddr>,
     pub user_id: Mutex<Option<String>>,
     /// The authenticated caller, once the token is verified.
     pub user: Mutex<Option<macaron_auth::User>>,
@@ -243,7 +282,10 @@ fn rfc3339(time: SystemTime) -> String {
 impl Current {
     /// Secret values of this request (its token, its cookies) and of the service.
     pub(crate) fn secrets(&self) -> Vec<String> {
-        let mut secrets = request_secrets(&self.headers);
+        if !self.headers.has_secrets() {
+            return self.reports.secrets.clone();
+        }
+        let mut secrets = request_secrets(self.headers.list());
         secrets.extend(self.reports.secrets.iter().cloned());
         secrets
     }
@@ -266,13 +308,13 @@ impl Current {
                 "method": self.method,
                 "path": self.path,
                 "query": self.query,
-                "headers": redact_headers(&self.headers).iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
+                "headers": redact_headers(self.headers.list()).iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
                 "body": body_for_report(&self.body.lock().unwrap_or_else(|e| e.into_inner())),
             },
             "caller": {
-                "ip": self.caller_ip,
-                "forwarded_ip": self.forwarded_ip,
-                "user_agent": self.user_agent,
+                "ip": self.caller_ip.map(|ip| ip.to_string()).unwrap_or_default(),
+                "forwarded_ip": self.headers.get("x-forwarded-for").or_else(|| self.headers.get("x-real-ip")),
+                "user_agent": self.headers.get("user-agent"),
                 "user_id": *self.user_id.lock().unwrap_or_else(|e| e.into_inner()),
             },
             "server": {
@@ -369,10 +411,7 @@ pub fn set_user_id(user_id: &str) {
 /// The `Authorization` header of the request being served (for clients
 /// that forward the caller's token).
 pub(crate) fn current_authorization() -> Option<String> {
-    CURRENT
-        .try_with(|current| current.headers.iter().find(|(k, _)| k == "authorization").map(|(_, v)| v.clone()))
-        .ok()
-        .flatten()
+    CURRENT.try_with(|current| current.headers.get("authorization")).ok().flatten()
 }
 
 /// The database of the service serving the current request.

@@ -140,13 +140,13 @@ impl Router {
     /// Routes a request (the path as sent, without the query string).
     pub fn find(&self, method: &str, path: &str) -> Match {
         let Some(rest) = path.strip_prefix('/') else { return Match::NotFound };
-        let parts: Vec<&str> = rest.split('/').collect();
+        let count = rest.bytes().filter(|&b| b == b'/').count() + 1;
         let mut allowed: Vec<String> = Vec::new();
         for route in &self.routes {
-            if route.segments.len() != parts.len() {
+            if route.segments.len() != count {
                 continue;
             }
-            let Some(params) = match_route(&route.segments, &parts) else { continue };
+            let Some(params) = match_route(&route.segments, rest.split('/')) else { continue };
             let wanted = route
                 .methods
                 .iter()
@@ -186,7 +186,7 @@ pub(crate) fn render(segments: &[Vec<Part>]) -> String {
     out
 }
 
-fn match_route(segments: &[Vec<Part>], parts: &[&str]) -> Option<Vec<(String, String)>> {
+fn match_route<'a>(segments: &[Vec<Part>], parts: impl Iterator<Item = &'a str>) -> Option<Vec<(String, String)>> {
     let mut params = Vec::new();
     for (segment, text) in segments.iter().zip(parts) {
         match match_segment(segment, text) {
