@@ -66,8 +66,13 @@ impl std::fmt::Debug for Db {
     }
 }
 
-/// `scheme://user:password@host` with the password replaced by `***`.
-pub(crate) fn redact_url(url: &str) -> String {
+/// `scheme://user:password@host` with the password replaced by `***`
+/// (for messages and logs).
+///
+/// ```
+/// assert_eq!(macaron_db::redact_url("redis://:pw@h:6379"), "redis://:***@h:6379");
+/// ```
+pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);

@@ -48,7 +48,7 @@ mod queue;
 mod sql;
 mod store;
 
-pub use db::{Db, DbOptions, Tx};
+pub use db::{redact_url, Db, DbOptions, Tx};
 pub use error::DbError;
 pub use persistent::{Persistent, Record};
 pub use query::ListQuery;

@@ -10,6 +10,7 @@ use tokio::sync::Notify;
 use crate::envelope::Envelope;
 use crate::redis_queue::RedisQueue;
 use crate::{now_millis, TaskError};
+pub use macaron_db::redact_url;
 
 /// How many tasks are where.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -292,20 +293,5 @@ impl Queue {
     /// Whether claims wait on the store (Redis) or must be polled (SQL).
     pub(crate) fn blocks(&self) -> bool {
         matches!(&*self.store, Store::Redis(_))
-    }
-}
-
-/// `scheme://user:password@host` with the password replaced by `***`.
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
-            None if !userinfo.is_empty() => format!("{scheme}://***@{host}{tail}"),
-            None => url.to_string(),
-        },
-        None => url.to_string(),
     }
 }

@@ -2,7 +2,7 @@
 //! at once), then run them with the workers of one process (concurrency 8).
 //!
 //! ```sh
-//! cargo run --release -p macaron-tasks --example throughput -- 5000
+//! cargo run --release -p macaron-tasks --example tasks_throughput -- 5000
 //! ```
 //!
 //! SQLite is a file in the temp folder; PostgreSQL (127.0.0.1:5432, database
