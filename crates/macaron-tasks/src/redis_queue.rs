@@ -102,21 +102,25 @@ impl RedisQueue {
                   return 0",
             ),
         };
-        let mut con = queue.commands.clone();
+        queue.create_group().await.map_err(|e| unavailable(shown_url, &e))?;
+        Ok(queue)
+    }
+
+    /// Creates the stream and its consumer group, unless they exist.
+    async fn create_group(&self) -> redis::RedisResult<()> {
+        let mut con = self.commands.clone();
         let created: redis::RedisResult<()> = redis::cmd("XGROUP")
             .arg("CREATE")
-            .arg(&queue.stream)
+            .arg(&self.stream)
             .arg(GROUP)
             .arg("0")
             .arg("MKSTREAM")
             .query_async(&mut con)
             .await;
         match created {
-            Ok(()) => {}
-            Err(e) if e.code() == Some("BUSYGROUP") => {}
-            Err(e) => return Err(unavailable(shown_url, &e)),
+            Err(e) if e.code() == Some("BUSYGROUP") => Ok(()),
+            other => other,
         }
-        Ok(queue)
     }
 
     /// Adds a task, runnable from `run_at` (Unix ms).
@@ -304,15 +308,7 @@ impl RedisQueue {
     pub async fn clear(&self) -> redis::RedisResult<()> {
         let mut con = self.commands.clone();
         con.del::<_, ()>(&[&self.stream, &self.delayed, &self.failed, &self.failed_at]).await?;
-        let _: redis::RedisResult<()> = redis::cmd("XGROUP")
-            .arg("CREATE")
-            .arg(&self.stream)
-            .arg(GROUP)
-            .arg("0")
-            .arg("MKSTREAM")
-            .query_async(&mut con)
-            .await;
-        Ok(())
+        self.create_group().await
     }
 }
 
