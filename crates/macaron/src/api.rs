@@ -13,9 +13,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::validate::Validator;
 use actix_web::web::Bytes;
 use indexmap::IndexMap;
-use jsonschema::Validator;
 use macaron_spec::{Operation, PathTemplate, Status};
 use serde_json::Value;
 
@@ -526,8 +526,11 @@ impl ApiBuilder {
 
 /// True for JSON media types (`application/json`, `application/problem+json`).
 pub(crate) fn is_json(media: &str) -> bool {
-    let essence = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
+    let essence = media.split(';').next().unwrap_or("").trim();
+    let suffix = essence.len().checked_sub(5).and_then(|at| essence.get(at..));
+    essence.eq_ignore_ascii_case("application/json")
+        || suffix.is_some_and(|s| s.eq_ignore_ascii_case("+json"))
+        || essence == "*/*"
 }
 
 fn load_sources(sources: &[Source], problems: &mut Vec<String>) -> Vec<(macaron_spec::Api, Bytes)> {

@@ -15,7 +15,10 @@ use serde_json::json;
 use crate::api::Service;
 use crate::router::Builtin;
 
-/// Where Swagger UI's assets are served.
+/// Where the documentation is served.
+pub(crate) const DOC_PREFIX: &str = "/doc";
+
+/// Where Swagger UI's assets are served (inside [`DOC_PREFIX`]).
 pub(crate) const UI_PREFIX: &str = "/doc/_ui";
 
 /// The operation name of a built-in, for logs and metrics.
@@ -90,7 +93,7 @@ fn page(name: &str, title: &str) -> String {
 /// The actix service serving Swagger UI's assets.
 pub(crate) fn ui_assets() -> impl actix_web::dev::HttpServiceFactory {
     swagger_ui_dist::generate_scope(swagger_ui_dist::ApiDefinition {
-        uri_prefix: UI_PREFIX,
+        uri_prefix: "/_ui",
         api_definition: swagger_ui_dist::OpenApiSource::Uri("/doc/_ui/openapi.yaml"),
         title: Some("API reference"),
     })

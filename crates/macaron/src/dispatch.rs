@@ -14,9 +14,9 @@
 use std::borrow::Cow;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes, BytesMut};
 use actix_web::{HttpRequest, HttpResponse};
@@ -33,27 +33,17 @@ use crate::extract::{Context, Source};
 use crate::inputs;
 use crate::params::{cookie_pairs, query_pairs, RawInputs};
 use crate::reply::{Body, Response};
-use crate::report::{self, Current, Headers};
+use crate::report::{self, Current, Headers, RequestId};
 use crate::router::{Builtin, Match, Target};
+use crate::tree::Tree;
 use crate::validate::check;
 
 /// The request id header.
-pub(crate) const REQUEST_ID: &str = "x-request-id";
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The caller's request id if it is usable, else a new uuid.
-pub(crate) fn request_id(req: &HttpRequest) -> String {
-    req.headers()
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty() && v.len() <= 200)
-        .map_or_else(new_request_id, str::to_string)
-}
-
-/// A new uuid v4, as text.
-fn new_request_id() -> String {
-    let mut buffer = uuid::Uuid::encode_buffer();
-    uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buffer).to_string()
+/// A new uuid v4, as text (an `error_id`).
+fn new_error_id() -> String {
+    RequestId::new().to_string()
 }
 
 /// A method's name, without an allocation for the standard ones.
@@ -112,7 +102,7 @@ const GZIP_MIN: usize = 512;
 fn gzip(reply: HttpResponse) -> HttpResponse {
     use actix_web::body::MessageBody;
     use std::io::Write;
-    if reply.headers().contains_key("content-encoding") {
+    if reply.headers().contains_key(header::CONTENT_ENCODING) {
         return reply;
     }
     let (head, body) = reply.into_parts();
@@ -127,8 +117,8 @@ fn gzip(reply: HttpResponse) -> HttpResponse {
     match encoder.write_all(&bytes).and_then(|_| encoder.finish()) {
         Ok(compressed) => {
             let mut reply = head.set_body(actix_web::body::BoxBody::new(compressed));
-            reply.headers_mut().insert(HeaderName::from_static("content-encoding"), HeaderValue::from_static("gzip"));
-            reply.headers_mut().append(HeaderName::from_static("vary"), HeaderValue::from_static("accept-encoding"));
+            reply.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            reply.headers_mut().append(header::VARY, HeaderValue::from_static("accept-encoding"));
             reply
         }
         Err(_) => head.set_body(actix_web::body::BoxBody::new(bytes)),
@@ -139,7 +129,7 @@ fn gzip(reply: HttpResponse) -> HttpResponse {
 pub(crate) async fn dispatch(req: HttpRequest, payload: web::Payload, service: web::Data<Service>) -> HttpResponse {
     let service = service.into_inner();
     let current = Arc::new(Current {
-        request_id: request_id(&req),
+        request_id: RequestId::from_caller(req.headers().get(REQUEST_ID)),
         method: method_name(req.method()),
         path: req.path().to_string(),
         query: req.query_string().to_string(),
@@ -150,7 +140,6 @@ pub(crate) async fn dispatch(req: HttpRequest, payload: web::Payload, service: w
         user_id: Mutex::new(None),
         user: Mutex::new(None),
         db: service.storage.as_ref().and_then(|s| s.db.get().cloned()),
-        started: SystemTime::now(),
         clock: Instant::now(),
         panic: Mutex::new(None),
         server: service.server.clone(),
@@ -164,7 +153,7 @@ pub(crate) async fn dispatch(req: HttpRequest, payload: web::Payload, service: w
     };
     let gzip = req
         .headers()
-        .get("accept-encoding")
+        .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
     let mut pipeline =
@@ -244,13 +233,16 @@ impl Pipeline {
         };
         self.set_user(user.clone());
         let limit = self.service.body_limit;
-        let declared =
-            req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
         if declared.is_some_and(|n| n > limit) {
             return Err(too_large(limit));
         }
-        let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok());
-        let may_have_body = declared.is_some_and(|n| n > 0) || req.headers().contains_key("transfer-encoding");
+        let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        let may_have_body = declared.is_some_and(|n| n > 0) || req.headers().contains_key(header::TRANSFER_ENCODING);
         let media = inputs::media_type(op, content_type, may_have_body)?;
         let bytes = read_body(payload, limit).await?;
         if !bytes.is_empty() {
@@ -318,9 +310,23 @@ impl Pipeline {
                 op.spec.id, response.status
             )));
         };
-        let (Body::Json(value), Some(id)) = (&response.body, op.responses[index]) else { return Ok(()) };
-        let validator = self.service.apis[op.api].validators.get(id);
-        match validator.and_then(|v| check(v, "reply", value)) {
+        let Some(validator) = op.responses[index].and_then(|id| self.service.apis[op.api].validators.get(id)) else {
+            return Ok(());
+        };
+        let tree = match &response.body {
+            Body::Json(value) => Tree::from_value(value),
+            Body::Encoded(bytes) => std::str::from_utf8(bytes)
+                .map_err(|e| e.to_string())
+                .and_then(|text| Tree::parse(text).map_err(|e| e.to_string()))
+                .map_err(|e| {
+                    BadResponse::new(format!(
+                        "operation {} replied {} with malformed JSON: {e}",
+                        op.spec.id, response.status
+                    ))
+                })?,
+            Body::Empty | Body::Bytes { .. } => return Ok(()),
+        };
+        match check(validator, "reply", &tree) {
             Some(message) => Err(BadResponse::new(format!(
                 "operation {} replied {} not matching its spec: {message}",
                 op.spec.id, response.status
@@ -335,7 +341,7 @@ impl Pipeline {
         // caller's token): never send it.
         let secrets = self.current.secrets();
         let hide = |text: &str| report::redact(text, &report::as_strs(&secrets));
-        let error_id = error.is_server_error().then(new_request_id);
+        let error_id = error.is_server_error().then(new_error_id);
         if let Some(error_id) = &error_id {
             self.current.report_fatal(&error, error_id);
         }
@@ -393,13 +399,11 @@ impl Pipeline {
     fn finish(self, reply: HttpResponse) -> HttpResponse {
         let mut reply = if self.gzip { gzip(reply) } else { reply };
         let headers = reply.headers_mut();
-        if let Ok(id) = HeaderValue::from_str(&self.current.request_id) {
-            headers.insert(HeaderName::from_static(REQUEST_ID), id);
-        }
+        headers.insert(REQUEST_ID, self.current.request_id.header());
         if let Some(origin) = &self.origin {
             if let Ok(value) = HeaderValue::from_str(origin) {
-                headers.insert(HeaderName::from_static("access-control-allow-origin"), value);
-                headers.append(HeaderName::from_static("vary"), HeaderValue::from_static("Origin"));
+                headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+                headers.append(header::VARY, HeaderValue::from_static("Origin"));
             }
         }
         let status = reply.status().as_u16();
@@ -458,6 +462,7 @@ pub(crate) fn http_response(response: Response) -> Result<HttpResponse, Error> {
     Ok(match response.body {
         Body::Empty => reply.finish(),
         Body::Json(value) => reply.content_type("application/json").body(json_bytes(&value)),
+        Body::Encoded(bytes) => reply.content_type("application/json").body(bytes),
         Body::Bytes { content_type, bytes } => reply.content_type(content_type).body(bytes),
     })
 }

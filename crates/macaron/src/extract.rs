@@ -33,6 +33,8 @@ pub struct Context {
     pub(crate) headers: Map<String, Value>,
     pub(crate) cookies: Map<String, Value>,
     pub(crate) body: Option<Value>,
+    /// The body is JSON, validated, kept as bytes in `raw` (not parsed to a `Value`).
+    pub(crate) json: bool,
     pub(crate) multipart: Option<Multipart>,
     pub(crate) raw: Bytes,
     pub(crate) user: Option<macaron_auth::User>,
@@ -105,7 +107,7 @@ impl Source {
             path: current.path.clone(),
             query: current.query.clone(),
             headers: current.headers.list().clone(),
-            request_id: current.request_id.clone(),
+            request_id: current.request_id.to_string(),
             operation_id: self.service.ops[self.op].spec.id.clone(),
         }
     }
@@ -316,9 +318,18 @@ macro_rules! body_extractor {
 
         impl<T: DeserializeOwned> FromContext for $name<T> {
             fn from_context(ctx: &Context) -> Result<Self> {
-                // Deserialised from a reference: no copy of the body.
-                let body = ctx.body.as_ref().unwrap_or(&Value::Null);
-                T::deserialize(body).map($name).map_err(|e| InvalidParameter::new(format!("body: {e}")))
+                let value = match &ctx.body {
+                    // Deserialised from a reference: no copy of the body.
+                    Some(body) => T::deserialize(body),
+                    // A JSON body, straight from its bytes into the type.
+                    // (UTF-8 checked at once for the document, not string by string.)
+                    None if ctx.json => match std::str::from_utf8(&ctx.raw) {
+                        Ok(text) => serde_json::from_str(text),
+                        Err(_) => serde_json::from_slice(&ctx.raw),
+                    },
+                    None => T::deserialize(&Value::Null),
+                };
+                value.map($name).map_err(|e| InvalidParameter::new(format!("body: {e}")))
             }
         }
     };

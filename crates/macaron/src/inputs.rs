@@ -9,6 +9,8 @@
 //! media type the operation does not declare is a 415. What passes becomes
 //! the [`Context`] the handler's extractors read.
 
+use std::borrow::Cow;
+
 use actix_web::http::header::HeaderMap;
 use actix_web::web::Bytes;
 use futures_util::StreamExt;
@@ -21,6 +23,7 @@ use crate::error::codes::{InvalidParameter, UnsupportedMediaType};
 use crate::error::Result;
 use crate::extract::{Context, FilePart, Multipart};
 use crate::params::{self, location_name, RawInputs};
+use crate::tree::Tree;
 use crate::validate::check;
 
 /// Validates the parameters into the context's maps.
@@ -35,10 +38,8 @@ pub(crate) fn parameters(api: &LoadedApi, op: &Op, raw: &RawInputs, ctx: &mut Co
             continue;
         };
         if let Some(validator) = api.validators.get(schema) {
-            if !validator.is_valid(&value) {
-                if let Some(message) = check(validator, &what(), &value) {
-                    return Err(InvalidParameter::new(message));
-                }
+            if let Some(message) = check(validator, &what(), &Tree::from_value(&value)) {
+                return Err(InvalidParameter::new(message));
             }
         }
         let map = match param.location {
@@ -58,27 +59,32 @@ pub(crate) fn media_type<'a>(op: &'a Op, content_type: Option<&str>, has_body: b
     if op.body.is_empty() || (!has_body && content_type.is_none()) {
         return Ok(None);
     }
-    let essence = match content_type {
-        Some(ct) => ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase(),
-        None => "application/json".into(),
-    };
-    let (kind, _) = essence.split_once('/').unwrap_or((essence.as_str(), ""));
+    let essence = content_type.map_or("application/json", essence);
+    let kind = essence.split_once('/').map_or(essence, |(kind, _)| kind);
     let found = op
         .body
         .keys()
-        .find(|k| k.split(';').next().unwrap_or("").trim() == essence)
-        .or_else(|| op.body.keys().find(|k| k.as_str() == format!("{kind}/*")))
+        .find(|k| self::essence(k).eq_ignore_ascii_case(essence))
+        .or_else(|| {
+            op.body.keys().find(|k| k.strip_suffix("/*").is_some_and(|k| k != "*" && k.eq_ignore_ascii_case(kind)))
+        })
         .or_else(|| op.body.keys().find(|k| k.as_str() == "*/*"));
     match found {
         Some(key) => Ok(Some(key.as_str())),
         None => {
             let accepted: Vec<&str> = op.body.keys().map(String::as_str).collect();
             Err(UnsupportedMediaType::new(format!(
-                "content type '{essence}' is not accepted; use {}",
+                "content type '{}' is not accepted; use {}",
+                essence.to_ascii_lowercase(),
                 accepted.join(" or ")
             )))
         }
     }
+}
+
+/// A media type without its parameters (`application/json; charset=utf-8` → `application/json`).
+fn essence(media: &str) -> &str {
+    media.split(';').next().unwrap_or("").trim()
 }
 
 /// The schema of a body without one: anything.
@@ -109,15 +115,31 @@ pub(crate) async fn body(
         .and_then(|b| b.content.iter().find(|(k, _)| k.eq_ignore_ascii_case(media)))
         .and_then(|(_, m)| m.schema.as_ref())
         .unwrap_or(&ANY);
-    let essence = content_type
-        .map_or("application/json".to_string(), |c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    let essence = content_type.map_or(Cow::Borrowed("application/json"), |c| {
+        let essence = essence(c);
+        if essence.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(essence.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(essence)
+        }
+    });
+    let validator = schema_id.and_then(|id| api.validators.get(id));
+    if is_json(&essence) && essence != "*/*" {
+        // Checked as a tree borrowing the bytes; the handler's type is then
+        // read from the same bytes, with no `Value` in between.
+        let malformed = |e: &dyn std::fmt::Display| InvalidParameter::new(format!("body: malformed JSON: {e}"));
+        let text = std::str::from_utf8(&bytes).map_err(|e| malformed(&e))?;
+        let tree = Tree::parse(text).map_err(|e| malformed(&e))?;
+        if let Some(message) = validator.and_then(|v| check(v, "body", &tree)) {
+            return Err(InvalidParameter::new(message));
+        }
+        ctx.json = true;
+        ctx.raw = bytes;
+        return Ok(());
+    }
     // The value the handler gets, and the value checked when it differs
     // (a multipart form is checked with its file names in place).
-    let (value, to_validate) = if is_json(&essence) && essence != "*/*" {
-        let value: Value =
-            serde_json::from_slice(&bytes).map_err(|e| InvalidParameter::new(format!("body: malformed JSON: {e}")))?;
-        (Some(value), None)
-    } else if essence == "application/x-www-form-urlencoded" {
+    let (value, to_validate) = if essence == "application/x-www-form-urlencoded" {
         let pairs = params::query_pairs(&String::from_utf8_lossy(&bytes));
         (Some(coerce::object(&api.spec, schema, &pairs)), None)
     } else if essence == "multipart/form-data" {
@@ -134,11 +156,9 @@ pub(crate) async fn body(
     } else {
         (None, None)
     };
-    if let (Some(checked), Some(id)) = (to_validate.as_ref().or(value.as_ref()), schema_id) {
-        if let Some(validator) = api.validators.get(id) {
-            if let Some(message) = check(validator, "body", checked) {
-                return Err(InvalidParameter::new(message));
-            }
+    if let (Some(checked), Some(validator)) = (to_validate.as_ref().or(value.as_ref()), validator) {
+        if let Some(message) = check(validator, "body", &Tree::from_value(checked)) {
+            return Err(InvalidParameter::new(message));
         }
     }
     ctx.body = value;

@@ -103,6 +103,7 @@ mod storage;
 pub mod tasks;
 #[cfg(feature = "test")]
 pub mod test;
+mod tree;
 mod validate;
 
 pub use api::{Api, ApiBuilder, DEFAULT_BODY_LIMIT};

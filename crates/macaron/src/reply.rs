@@ -33,7 +33,13 @@ pub struct Response {
 pub(crate) enum Body {
     Empty,
     Json(Value),
-    Bytes { content_type: String, bytes: Bytes },
+    /// JSON already written by the handler's type: sent as it is, and
+    /// checked without going through a `Value`.
+    Encoded(Bytes),
+    Bytes {
+        content_type: String,
+        bytes: Bytes,
+    },
 }
 
 impl Response {
@@ -45,6 +51,12 @@ impl Response {
     /// ```
     pub fn json(status: u16, value: Value) -> Self {
         Response { status, body: Body::Json(value), headers: Vec::new() }
+    }
+
+    /// A JSON reply written straight from a serialisable value.
+    pub(crate) fn encode<T: Serialize>(status: u16, value: &T) -> Result<Self> {
+        let bytes = serde_json::to_vec(value)?;
+        Ok(Response { status, body: Body::Encoded(bytes.into()), headers: Vec::new() })
     }
 
     /// A reply without a body.
@@ -115,7 +127,7 @@ pub trait Reply {
 
 impl<T: Serialize> Reply for T {
     fn into_response(self) -> Result<Response> {
-        Ok(Response::json(200, serde_json::to_value(self)?))
+        Response::encode(200, &self)
     }
 }
 
@@ -148,7 +160,7 @@ pub struct Created<T>(pub T);
 
 impl<T: Serialize> Reply for Created<T> {
     fn into_response(self) -> Result<Response> {
-        Ok(Response::json(201, serde_json::to_value(self.0)?))
+        Response::encode(201, &self.0)
     }
 }
 
@@ -163,7 +175,7 @@ pub struct Accepted<T>(pub T);
 
 impl<T: Serialize> Reply for Accepted<T> {
     fn into_response(self) -> Result<Response> {
-        Ok(Response::json(202, serde_json::to_value(self.0)?))
+        Response::encode(202, &self.0)
     }
 }
 

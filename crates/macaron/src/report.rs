@@ -30,7 +30,7 @@ use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex, Once, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
-use actix_web::http::header::HeaderMap;
+use actix_web::http::header::{HeaderMap, HeaderValue};
 use actix_web::web::Bytes;
 use serde_json::{json, Value};
 
@@ -161,9 +161,59 @@ impl Headers {
     }
 }
 
+/// A request's id: the caller's `X-Request-Id` when usable, else a new
+/// uuid; kept as the header value it is sent back as, so stamping the reply
+/// copies nothing.
+#[derive(Clone, Debug)]
+pub(crate) struct RequestId(HeaderValue);
+
+impl RequestId {
+    /// A new uuid v4.
+    pub fn new() -> Self {
+        let mut buffer = uuid::Uuid::encode_buffer();
+        let text = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buffer);
+        RequestId(HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static("-")))
+    }
+
+    /// The caller's id if it is usable (visible ASCII, 1 to 200 characters), else a new one.
+    pub fn from_caller(value: Option<&HeaderValue>) -> Self {
+        let Some(value) = value else { return RequestId::new() };
+        let Ok(text) = value.to_str() else { return RequestId::new() };
+        let trimmed = text.trim();
+        if trimmed.is_empty() || trimmed.len() > 200 {
+            return RequestId::new();
+        }
+        if trimmed.len() == text.len() {
+            return RequestId(value.clone());
+        }
+        HeaderValue::from_str(trimmed).map_or_else(|_| RequestId::new(), RequestId)
+    }
+
+    /// An id given as text (a task's, carried from the request that scheduled it).
+    pub fn from_text(text: &str) -> Self {
+        HeaderValue::from_str(text).map_or_else(|_| RequestId::new(), RequestId)
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        self.0.to_str().unwrap_or_default()
+    }
+
+    /// The id as a header value.
+    pub fn header(&self) -> HeaderValue {
+        self.0.clone()
+    }
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The request being served, as reports show it (secrets already hidden).
 pub(crate) struct Current {
-    pub request_id: String,
+    pub request_id: RequestId,
     pub method: Cow<'static, str>,
     pub path: String,
     pub query: String,
@@ -179,7 +229,7 @@ pub(crate) struct Current {
     pub user: Mutex<Option<macaron_auth::User>>,
     /// The service's database, if it has one.
     pub db: Option<macaron_db::Db>,
-    pub started: SystemTime,
+    /// When the request arrived (its wall-clock time is worked out only for a report).
     pub clock: Instant,
     pub panic: Mutex<Option<PanicNote>>,
     pub server: Arc<ServerInfo>,
@@ -304,7 +354,7 @@ impl Current {
             "error": error,
             "backtrace": backtrace,
             "request": {
-                "id": self.request_id,
+                "id": self.request_id.as_str(),
                 "method": self.method,
                 "path": self.path,
                 "query": self.query,
@@ -325,7 +375,7 @@ impl Current {
                 "port": self.server.port.get(),
             },
             "timing": {
-                "start": rfc3339(self.started),
+                "start": rfc3339(end.checked_sub(Duration::from_secs_f64(duration_ms / 1000.0)).unwrap_or(end)),
                 "end": rfc3339(end),
                 "duration_ms": duration_ms,
             },
@@ -435,7 +485,7 @@ pub(crate) fn current_user() -> Option<macaron_auth::User> {
 /// assert_eq!(macaron::request_id(), None);
 /// ```
 pub fn request_id() -> Option<String> {
-    CURRENT.try_with(|current| current.request_id.clone()).ok()
+    CURRENT.try_with(|current| current.request_id.to_string()).ok()
 }
 
 /// Installs (once) the panic hook that records a panic's message and

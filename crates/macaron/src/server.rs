@@ -16,8 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::dev::Service as _;
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::{web, App, HttpServer};
 use clap::Parser;
 use futures_util::FutureExt;
@@ -27,6 +26,7 @@ use crate::builtins;
 use crate::dispatch::{dispatch, REQUEST_ID};
 use crate::error::Result;
 use crate::options::{Options, Role};
+use crate::report::RequestId;
 
 /// How long in-flight requests may take to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -254,22 +254,9 @@ pub(crate) fn http_server(api: &Api, listener: TcpListener, workers: usize) -> s
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
-            .wrap_fn(|req, srv| {
-                // The dispatcher stamps its own replies; only the static UI
-                // assets get their id here, made when needed.
-                srv.call(req).map(move |res| {
-                    res.map(|mut res| {
-                        if !res.headers().contains_key(REQUEST_ID) {
-                            let id = crate::dispatch::request_id(res.request());
-                            if let Ok(value) = HeaderValue::from_str(&id) {
-                                res.headers_mut().insert(HeaderName::from_static(REQUEST_ID), value);
-                            }
-                        }
-                        res
-                    })
-                })
-            })
-            .service(builtins::ui_assets())
+            // The dispatcher stamps its own replies; only Swagger UI's assets,
+            // served by actix under /doc, get their request id here.
+            .service(web::scope(builtins::DOC_PREFIX).wrap_fn(stamp_request_id).service(builtins::ui_assets()))
             .default_service(web::to(dispatch))
     })
     .workers(workers)
@@ -278,6 +265,25 @@ pub(crate) fn http_server(api: &Api, listener: TcpListener, workers: usize) -> s
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// Adds an `X-Request-Id` to a reply that has none.
+fn stamp_request_id<S>(
+    req: ServiceRequest,
+    srv: &S,
+) -> impl std::future::Future<Output = Result<ServiceResponse, actix_web::Error>>
+where
+    S: actix_web::dev::Service<ServiceRequest, Response = ServiceResponse, Error = actix_web::Error>,
+{
+    let id = RequestId::from_caller(req.headers().get(REQUEST_ID));
+    srv.call(req).map(move |res| {
+        res.map(|mut res| {
+            if !res.headers().contains_key(REQUEST_ID) {
+                res.headers_mut().insert(REQUEST_ID, id.header());
+            }
+            res
+        })
+    })
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@
 
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 use futures_util::FutureExt;
@@ -41,7 +41,7 @@ use serde_json::{json, Value};
 use tracing::Instrument;
 
 use crate::error::Error;
-use crate::report::{self, Current, Reports, ServerInfo};
+use crate::report::{self, Current, Reports, RequestId, ServerInfo};
 
 pub use macaron_tasks::{submit, FailedTask, RetryPolicy, Stats, TaskDef, TaskOutput};
 
@@ -266,7 +266,7 @@ impl ServiceExecutor {
             Some(macaron_auth::User { id, claims })
         });
         Arc::new(Current {
-            request_id: envelope.context.request_id.clone().unwrap_or_else(|| envelope.id.clone()),
+            request_id: RequestId::from_text(envelope.context.request_id.as_deref().unwrap_or(&envelope.id)),
             method: "TASK".into(),
             path: envelope.task.clone(),
             query: format!("id={}&attempt={}", envelope.id, envelope.attempts),
@@ -276,7 +276,6 @@ impl ServiceExecutor {
             user_id: Mutex::new(user.as_ref().map(|u| u.id.clone())),
             user: Mutex::new(user),
             db: self.db.clone(),
-            started: SystemTime::now(),
             clock: Instant::now(),
             panic: Mutex::new(None),
             server: self.server.clone(),

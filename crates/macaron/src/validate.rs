@@ -15,9 +15,14 @@
 //! so they are turned into `minimum`/`maximum` bounds before compiling: an
 //! out-of-range integer reads "... is greater than the maximum of 2147483647".
 
-use jsonschema::{Draft, Registry, Validator};
+use jsonschema::{Draft, Registry};
 use macaron_spec::Api;
 use serde_json::{json, Map, Value};
+
+use crate::tree::{Tree, TreeJson};
+
+/// A compiled schema, checking [`Tree`] documents.
+pub(crate) type Validator = jsonschema::Validator<TreeJson>;
 
 /// The index of a schema in a [`SchemaSet`].
 pub(crate) type SchemaId = usize;
@@ -52,8 +57,10 @@ impl SchemaSet {
             .add(&uri, resource)
             .and_then(|b| b.prepare())
             .map_err(|e| format!("{}: cannot register schemas: {e}", self.api))?;
-        let options =
-            jsonschema::options().with_draft(Draft::Draft202012).should_validate_formats(true).with_registry(&registry);
+        let options = jsonschema::options_for::<TreeJson>()
+            .with_draft(Draft::Draft202012)
+            .should_validate_formats(true)
+            .with_registry(&registry);
         (0..count)
             .map(|n| {
                 options
@@ -112,7 +119,7 @@ fn clamp(map: &mut Map<String, Value>, key: &str, bound: i64, is_min: bool) {
 ///
 /// `what` names the input (`body`, `query parameter 'limit'`); the pointer is
 /// the JSON path inside it, omitted at the top level.
-pub(crate) fn check(validator: &Validator, what: &str, value: &Value) -> Option<String> {
+pub(crate) fn check(validator: &Validator, what: &str, value: &Tree) -> Option<String> {
     if validator.is_valid(value) {
         return None; // the fast path: no error collection for valid input
     }
@@ -159,6 +166,7 @@ components:
         let id = set.add(&json!({"$ref": "#/components/schemas/Item"}));
         let validators = set.compile().unwrap();
         let v = &validators[id];
+        let check = |v, what, value: &Value| check(v, what, &Tree::from_value(value));
         assert_eq!(check(v, "body", &json!({"price": 1})), None);
         assert_eq!(check(v, "body", &json!({"price": -1})).unwrap(), "body /price: -1 is less than the minimum of 0");
         assert!(check(v, "body", &json!({})).unwrap().starts_with("body: \"price\" is a required property"));
