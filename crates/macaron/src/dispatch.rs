@@ -16,9 +16,10 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
-use actix_web::web::{self, Bytes, BytesMut};
+use actix_web::web::{Bytes, BytesMut};
 use actix_web::{HttpRequest, HttpResponse};
 use futures_util::{FutureExt, StreamExt};
 use macaron_spec::ParamLocation;
@@ -126,15 +127,28 @@ fn gzip(reply: HttpResponse) -> HttpResponse {
 }
 
 /// The actix default service: serves every request.
-pub(crate) async fn dispatch(req: HttpRequest, payload: web::Payload, service: web::Data<Service>) -> HttpResponse {
-    let service = service.into_inner();
+///
+/// A raw service rather than an actix handler: no extractors to run, and
+/// the request's headers are moved into the request's [`Current`] instead of
+/// copied (nothing of actix reads them after routing; the app has no
+/// middleware that could hold a second handle on the request).
+pub(crate) async fn dispatch(
+    mut req: ServiceRequest,
+    service: Arc<Service>,
+) -> Result<ServiceResponse, actix_web::Error> {
+    let headers = std::mem::take(&mut req.head_mut().headers);
+    let (req, payload) = req.into_parts();
+    let reply = serve(&req, payload, headers, service).await;
+    Ok(ServiceResponse::new(req, reply))
+}
+
+async fn serve(req: &HttpRequest, payload: Payload, headers: HeaderMap, service: Arc<Service>) -> HttpResponse {
     let current = Arc::new(Current {
-        request_id: RequestId::from_caller(req.headers().get(REQUEST_ID)),
+        request_id: RequestId::from_caller(headers.get(REQUEST_ID)),
         method: method_name(req.method()),
         path: req.path().to_string(),
         query: req.query_string().to_string(),
-        // The map shares the request's buffers; listed as text only if needed.
-        headers: Headers::new(req.headers().clone()),
+        headers: Headers::new(headers),
         body: Mutex::new(Bytes::new()),
         caller_ip: req.peer_addr().map(|a| a.ip()),
         user_id: Mutex::new(None),
@@ -151,8 +165,9 @@ pub(crate) async fn dispatch(req: HttpRequest, payload: web::Payload, service: w
     } else {
         header("origin").filter(|o| service.cors.iter().any(|c| c == "*" || c == o))
     };
-    let gzip = req
-        .headers()
+    let gzip = current
+        .headers
+        .map()
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
@@ -198,7 +213,7 @@ pub(crate) async fn dispatch(req: HttpRequest, payload: web::Payload, service: w
         }
         Match::Route(Target::Operation(index), captured) => {
             pipeline.operation = Operation::Op(index);
-            pipeline.run(&req, payload, index, &captured).await.map_err(|e| (e, Vec::new()))
+            pipeline.run(req, payload, index, &captured).await.map_err(|e| (e, Vec::new()))
         }
     };
     let reply = match result {
@@ -220,7 +235,7 @@ impl Pipeline {
     async fn run(
         &self,
         req: &HttpRequest,
-        payload: web::Payload,
+        payload: Payload,
         index: usize,
         captured: &[(String, String)],
     ) -> Result<HttpResponse, Error> {
@@ -233,16 +248,14 @@ impl Pipeline {
         };
         self.set_user(user.clone());
         let limit = self.service.body_limit;
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
+        let headers = self.current.headers.map();
+        let declared =
+            headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
         if declared.is_some_and(|n| n > limit) {
             return Err(too_large(limit));
         }
-        let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-        let may_have_body = declared.is_some_and(|n| n > 0) || req.headers().contains_key(header::TRANSFER_ENCODING);
+        let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        let may_have_body = declared.is_some_and(|n| n > 0) || headers.contains_key(header::TRANSFER_ENCODING);
         let media = inputs::media_type(op, content_type, may_have_body)?;
         let bytes = read_body(payload, limit).await?;
         if !bytes.is_empty() {
@@ -270,7 +283,7 @@ impl Pipeline {
             inputs::parameters(api, op, &raw, &mut ctx)?;
         }
         let media = if bytes.is_empty() { None } else { media };
-        inputs::body(api, op, media, content_type, req.headers(), bytes, &mut ctx).await?;
+        inputs::body(api, op, media, content_type, headers, bytes, &mut ctx).await?;
 
         if let Some(guard) = &op.guard {
             guard(&ctx)?;
@@ -427,7 +440,7 @@ fn too_large(limit: usize) -> Error {
     PayloadTooLarge::new(format!("the body is larger than the limit of {limit} bytes"))
 }
 
-async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Bytes, Error> {
+async fn read_body(mut payload: Payload, limit: usize) -> Result<Bytes, Error> {
     let read = |chunk: Result<Bytes, actix_web::error::PayloadError>| {
         chunk.map_err(|e| InvalidParameter::new(format!("body: cannot read the request body: {e}")))
     };

@@ -143,7 +143,8 @@ pub(crate) async fn body(
         let pairs = params::query_pairs(&String::from_utf8_lossy(&bytes));
         (Some(coerce::object(&api.spec, schema, &pairs)), None)
     } else if essence == "multipart/form-data" {
-        let form = multipart(api, schema, headers, bytes.clone()).await?;
+        // Boxed: the multipart reader would make every request's future larger.
+        let form = Box::pin(multipart(api, schema, headers, bytes.clone())).await?;
         let mut check_value = form.fields.clone();
         for file in &form.files {
             check_value

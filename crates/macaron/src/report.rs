@@ -138,6 +138,11 @@ impl Headers {
         Headers { map, list: OnceLock::new() }
     }
 
+    /// The headers as received.
+    pub fn map(&self) -> &HeaderMap {
+        &self.map
+    }
+
     /// Every header as received, names in lower case, values as text.
     pub fn list(&self) -> &Arc<Vec<(String, String)>> {
         self.list.get_or_init(|| {

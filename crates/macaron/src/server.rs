@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{fn_service, ServiceRequest, ServiceResponse};
 use actix_web::{web, App, HttpServer};
 use clap::Parser;
 use futures_util::FutureExt;
@@ -251,13 +251,15 @@ pub(crate) fn http_server(api: &Api, listener: TcpListener, workers: usize) -> s
     let port = listener.local_addr()?.port();
     let _ = api.service.server.port.set(port);
     let data = web::Data::from(api.service.clone());
+    let service = api.service.clone();
     let server = HttpServer::new(move || {
+        let service = service.clone();
         App::new()
             .app_data(data.clone())
             // The dispatcher stamps its own replies; only Swagger UI's assets,
             // served by actix under /doc, get their request id here.
             .service(web::scope(builtins::DOC_PREFIX).wrap_fn(stamp_request_id).service(builtins::ui_assets()))
-            .default_service(web::to(dispatch))
+            .default_service(fn_service(move |req| dispatch(req, service.clone())))
     })
     .workers(workers)
     .disable_signals()

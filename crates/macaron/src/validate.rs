@@ -120,10 +120,10 @@ fn clamp(map: &mut Map<String, Value>, key: &str, bound: i64, is_min: bool) {
 /// `what` names the input (`body`, `query parameter 'limit'`); the pointer is
 /// the JSON path inside it, omitted at the top level.
 pub(crate) fn check(validator: &Validator, what: &str, value: &Tree) -> Option<String> {
-    if validator.is_valid(value) {
+    if validator.is_valid(value.root()) {
         return None; // the fast path: no error collection for valid input
     }
-    let error = validator.iter_errors(value).next()?;
+    let error = validator.iter_errors(value.root()).next()?;
     let pointer = error.instance_path().to_string();
     let mut message = error.to_string();
     if message.len() > 400 {

@@ -1,18 +1,19 @@
-//! [`Tree`] as a representation `jsonschema` validates.
+//! [`Tree`](super::Tree) as a representation `jsonschema` validates: a
+//! node is a position on the tape.
 
 use std::borrow::Cow;
 
-use jsonschema::json::{cmp, Array, Json, Node, NodeIdentity, Object};
+use jsonschema::json::{cmp, Array, Json, NodeIdentity, Object};
 use jsonschema::JsonType;
 use serde_json::{Number, Value};
 
-use super::Tree;
+use super::{next, value_at, Entry};
 
-/// The [`Tree`] representation, for `jsonschema::options_for`.
+/// The [`Tree`](super::Tree) representation, for `jsonschema::options_for`.
 pub(crate) struct TreeJson;
 
 impl Json for TreeJson {
-    type Node<'a> = &'a Tree<'a>;
+    type Node<'a> = Node<'a>;
     type PreparedKey = String;
     type StringBuffer = ();
 
@@ -25,73 +26,119 @@ impl Json for TreeJson {
     }
 
     fn with_string_node<T>((): &mut (), string: &str, f: impl FnOnce(Self::Node<'_>) -> T) -> T {
-        f(&Tree::String(Cow::Borrowed(string)))
+        f(Node::Name(string))
+    }
+}
+
+/// One value of a document: a position on its tape, or a lone string (a
+/// member name the validator checks as a value).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Node<'a> {
+    At(&'a [Entry<'a>], u32),
+    Name(&'a str),
+}
+
+impl<'a> Node<'a> {
+    pub(super) fn at(tape: &'a [Entry<'a>], at: usize) -> Node<'a> {
+        Node::At(tape, u32::try_from(at).unwrap_or(u32::MAX))
+    }
+
+    fn entry(&self) -> Option<&'a Entry<'a>> {
+        match *self {
+            Node::At(tape, at) => tape.get(at as usize),
+            Node::Name(_) => None,
+        }
+    }
+
+    /// The tape and position of a container's first child, and its length.
+    fn children(&self) -> Option<(&'a [Entry<'a>], usize, u32, bool)> {
+        let Node::At(tape, at) = *self else { return None };
+        match tape.get(at as usize)? {
+            Entry::Array { len, .. } => Some((tape, at as usize + 1, *len, false)),
+            Entry::Object { len, .. } => Some((tape, at as usize + 1, *len, true)),
+            _ => None,
+        }
     }
 }
 
 /// An object's members, for the validator.
-pub(crate) struct Members<'a>(&'a [(Cow<'a, str>, Tree<'a>)]);
+pub(crate) struct Members<'a> {
+    tape: &'a [Entry<'a>],
+    first: usize,
+    len: u32,
+}
 
 /// An array's items, for the validator.
-pub(crate) struct Items<'a>(&'a [Tree<'a>]);
+pub(crate) struct Items<'a> {
+    tape: &'a [Entry<'a>],
+    first: usize,
+    len: u32,
+}
 
-impl<'a> Node<'a, TreeJson> for &'a Tree<'a> {
+impl<'a> jsonschema::json::Node<'a, TreeJson> for Node<'a> {
     type Object = Members<'a>;
     type Array = Items<'a>;
     type Number = &'a Number;
 
     fn as_object(&self) -> Option<Members<'a>> {
-        match self {
-            Tree::Object(members) => Some(Members(members)),
+        match self.children()? {
+            (tape, first, len, true) => Some(Members { tape, first, len }),
             _ => None,
         }
     }
 
     fn as_array(&self) -> Option<Items<'a>> {
-        match self {
-            Tree::Array(items) => Some(Items(items)),
+        match self.children()? {
+            (tape, first, len, false) => Some(Items { tape, first, len }),
             _ => None,
         }
     }
 
     fn as_string(&self) -> Option<Cow<'a, str>> {
-        match self {
-            Tree::String(s) => Some(Cow::Borrowed(s.as_ref())),
-            _ => None,
+        match *self {
+            Node::Name(name) => Some(Cow::Borrowed(name)),
+            Node::At(..) => match self.entry()? {
+                Entry::String(s) => Some(Cow::Borrowed(s.as_ref())),
+                _ => None,
+            },
         }
     }
 
     fn as_number(&self) -> Option<&'a Number> {
-        match self {
-            Tree::Number(n) => Some(n),
+        match self.entry()? {
+            Entry::Number(n) => Some(n),
             _ => None,
         }
     }
 
     fn as_boolean(&self) -> Option<bool> {
-        match self {
-            Tree::Bool(b) => Some(*b),
+        match self.entry()? {
+            Entry::Bool(b) => Some(*b),
             _ => None,
         }
     }
 
     fn is_null(&self) -> bool {
-        matches!(self, Tree::Null)
+        matches!(self.entry(), Some(Entry::Null))
     }
 
     fn json_type(&self) -> JsonType {
-        match self {
-            Tree::Null => JsonType::Null,
-            Tree::Bool(_) => JsonType::Boolean,
-            Tree::Number(_) => JsonType::Number,
-            Tree::String(_) => JsonType::String,
-            Tree::Array(_) => JsonType::Array,
-            Tree::Object(_) => JsonType::Object,
+        match self.entry() {
+            None => match self {
+                Node::Name(_) => JsonType::String,
+                Node::At(..) => JsonType::Null,
+            },
+            Some(Entry::Null) => JsonType::Null,
+            Some(Entry::Bool(_)) => JsonType::Boolean,
+            Some(Entry::Number(_)) => JsonType::Number,
+            Some(Entry::String(_)) => JsonType::String,
+            Some(Entry::Array { .. }) => JsonType::Array,
+            Some(Entry::Object { .. }) => JsonType::Object,
         }
     }
 
     fn string_length_within(&self, min: u64, max: u64) -> Option<bool> {
-        let Tree::String(s) = self else { return None };
+        let s = self.as_string()?;
         // A code point takes one to four bytes: the byte length often decides.
         let bytes = s.len() as u64;
         if bytes < min || bytes.div_ceil(4) > max {
@@ -104,65 +151,109 @@ impl<'a> Node<'a, TreeJson> for &'a Tree<'a> {
     }
 
     fn equals_value(&self, expected: &Value) -> bool {
-        match (self, expected) {
-            (Tree::String(s), Value::String(e)) => s == e,
-            (Tree::String(_), _) => false,
-            (Tree::Bool(b), e) => e.as_bool() == Some(*b),
-            (Tree::Null, e) => e.is_null(),
-            (Tree::Number(n), Value::Number(e)) => cmp::equal_numbers(n, e),
-            (Tree::Number(_), _) => false,
-            (tree, e) => cmp::equal(&tree.to_value(), e),
+        match (self.as_string(), self.entry(), expected) {
+            (Some(s), _, Value::String(e)) => s == e.as_str(),
+            (Some(_), _, _) => false,
+            (None, Some(Entry::Bool(b)), e) => e.as_bool() == Some(*b),
+            (None, Some(Entry::Null), e) => e.is_null(),
+            (None, Some(Entry::Number(n)), Value::Number(e)) => cmp::equal_numbers(n, e),
+            (None, Some(Entry::Number(_)), _) => false,
+            (None, _, e) => cmp::equal(&self.to_value(), e),
         }
     }
 
     fn to_value(&self) -> Cow<'a, Value> {
-        Cow::Owned(Tree::to_value(self))
+        Cow::Owned(match *self {
+            Node::Name(name) => Value::String(name.to_string()),
+            Node::At(tape, at) => value_at(tape, at as usize),
+        })
     }
 
     fn identity(&self) -> Option<NodeIdentity> {
-        Some(NodeIdentity::new(std::ptr::from_ref::<Tree<'a>>(*self) as usize))
+        match *self {
+            Node::At(tape, at) => tape.get(at as usize).map(|e| NodeIdentity::new(std::ptr::from_ref(e) as usize)),
+            Node::Name(name) => Some(NodeIdentity::tagged(name.as_ptr() as usize, 1)),
+        }
     }
 }
 
 impl<'a> Object<'a, TreeJson> for Members<'a> {
-    type Node = &'a Tree<'a>;
+    type Node = Node<'a>;
     type MemberName = &'a str;
     type MembersIter = MembersIter<'a>;
 
     fn len(&self) -> usize {
-        self.0.len()
+        self.len as usize
     }
 
-    fn get(&self, key: &String) -> Option<&'a Tree<'a>> {
-        self.0.iter().rev().find(|(name, _)| name == key).map(|(_, value)| value)
+    fn get(&self, key: &String) -> Option<Node<'a>> {
+        self.members().filter(|(name, _)| *name == key).last().map(|(_, value)| value)
     }
 
     fn members(&self) -> MembersIter<'a> {
-        MembersIter(self.0.iter())
+        MembersIter { tape: self.tape, at: self.first, left: self.len }
     }
 }
 
 /// The members of an object, as `(name, value)`.
-pub(crate) struct MembersIter<'a>(std::slice::Iter<'a, (Cow<'a, str>, Tree<'a>)>);
+pub(crate) struct MembersIter<'a> {
+    tape: &'a [Entry<'a>],
+    at: usize,
+    left: u32,
+}
 
 impl<'a> Iterator for MembersIter<'a> {
-    type Item = (&'a str, &'a Tree<'a>);
+    type Item = (&'a str, Node<'a>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.0.next().map(|(name, value)| (name.as_ref(), value))
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let name = match self.tape.get(self.at)? {
+            Entry::String(s) => s.as_ref(),
+            _ => return None,
+        };
+        let value = Node::at(self.tape, self.at + 1);
+        self.at = next(self.tape, self.at + 1);
+        Some((name, value))
     }
 }
 
 impl<'a> Array<'a, TreeJson> for Items<'a> {
-    type Node = &'a Tree<'a>;
-    type ElementsIter = std::slice::Iter<'a, Tree<'a>>;
+    type Node = Node<'a>;
+    type ElementsIter = ItemsIter<'a>;
 
     fn len(&self) -> usize {
-        self.0.len()
+        self.len as usize
     }
 
-    fn elements(&self) -> std::slice::Iter<'a, Tree<'a>> {
-        self.0.iter()
+    fn elements(&self) -> ItemsIter<'a> {
+        ItemsIter { tape: self.tape, at: self.first, left: self.len }
     }
 }
 
+/// The items of an array.
+pub(crate) struct ItemsIter<'a> {
+    tape: &'a [Entry<'a>],
+    at: usize,
+    left: u32,
+}
+
+impl<'a> Iterator for ItemsIter<'a> {
+    type Item = Node<'a>;
+
+    fn next(&mut self) -> Option<Node<'a>> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let item = Node::at(self.tape, self.at);
+        self.at = next(self.tape, self.at);
+        Some(item)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left as usize, Some(self.left as usize))
+    }
+}

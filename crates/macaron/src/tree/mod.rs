@@ -4,12 +4,15 @@
 //! document the validator walks is built on every request. A
 //! `serde_json::Value` is a poor fit for that: with `preserve_order` (which
 //! the spec loader needs) each object is an index map that hashes every key
-//! on insert, and every string is copied out of the request. A [`Tree`] is
-//! parsed by `serde_json` from the same bytes, keeps strings borrowed from
-//! them when they hold no escapes, and keeps objects as lists of members:
-//! building it costs a few vector allocations, and the handler's own type
-//! is then deserialised straight from the bytes. `jsonschema` validates any
-//! representation that implements its `Json` traits; [`TreeJson`] is ours.
+//! on insert, every string is copied out of the request, and every object
+//! and array is an allocation of its own. A [`Tree`] is a tape: the values
+//! of the document in document order in one vector, each object and array
+//! an entry giving its length and where its next sibling starts, each
+//! object member its name then its value. Strings without escapes stay
+//! borrowed from the text. [`Tree::parse`] reads it in one pass (see
+//! `parse`), and the handler's own type is then deserialised straight from
+//! the bytes. `jsonschema` validates any representation that implements its
+//! `Json` traits; [`TreeJson`] is ours, its nodes positions on the tape.
 
 use std::borrow::Cow;
 
@@ -18,57 +21,139 @@ use serde_json::{Map, Number, Value};
 mod json;
 mod parse;
 
-pub(crate) use json::TreeJson;
+pub(crate) use json::{Node, TreeJson};
 
-/// One JSON value, its strings borrowed from the document when possible.
+/// A JSON document on a tape, its strings borrowed from the text when possible.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Tree<'a> {
+pub(crate) struct Tree<'a> {
+    tape: Vec<Entry<'a>>,
+}
+
+/// One value on the tape.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Entry<'a> {
     Null,
     Bool(bool),
     Number(Number),
     String(Cow<'a, str>),
-    Array(Vec<Tree<'a>>),
-    /// Members in document order (a repeated name keeps every occurrence;
-    /// lookups find the last, as `serde_json::Value` keeps the last).
-    Object(Vec<(Cow<'a, str>, Tree<'a>)>),
+    /// `len` items follow; the next sibling is at `end`.
+    Array {
+        len: u32,
+        end: u32,
+    },
+    /// `len` members follow, each a name (a `String` entry) then its value;
+    /// the next sibling is at `end`. A repeated name keeps every
+    /// occurrence; lookups find the last, as `serde_json::Value` keeps the last.
+    Object {
+        len: u32,
+        end: u32,
+    },
 }
 
 impl<'a> Tree<'a> {
-    /// Parses a JSON document (the whole of `text`). Text, not bytes:
-    /// checking UTF-8 once for the document is cheaper than string by string.
-    pub fn parse(text: &'a str) -> serde_json::Result<Tree<'a>> {
-        serde_json::from_str(text)
+    /// The document's top value, for the validator.
+    pub fn root(&self) -> Node<'_> {
+        Node::at(&self.tape, 0)
     }
 
-    /// A view of a `Value`, borrowing its strings.
+    /// The same document from a `Value`, borrowing its strings.
     pub fn from_value(value: &'a Value) -> Tree<'a> {
-        match value {
-            Value::Null => Tree::Null,
-            Value::Bool(b) => Tree::Bool(*b),
-            Value::Number(n) => Tree::Number(n.clone()),
-            Value::String(s) => Tree::String(Cow::Borrowed(s)),
-            Value::Array(items) => Tree::Array(items.iter().map(Tree::from_value).collect()),
-            Value::Object(map) => {
-                Tree::Object(map.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), Tree::from_value(v))).collect())
+        let mut tape = Vec::new();
+        push_value(&mut tape, value);
+        Tree { tape }
+    }
+
+    /// The same document owning its strings.
+    fn into_owned(self) -> Tree<'static> {
+        let tape = self
+            .tape
+            .into_iter()
+            .map(|entry| match entry {
+                Entry::Null => Entry::Null,
+                Entry::Bool(b) => Entry::Bool(b),
+                Entry::Number(n) => Entry::Number(n),
+                Entry::String(s) => Entry::String(Cow::Owned(s.into_owned())),
+                Entry::Array { len, end } => Entry::Array { len, end },
+                Entry::Object { len, end } => Entry::Object { len, end },
+            })
+            .collect();
+        Tree { tape }
+    }
+
+    /// The same document as a `Value`.
+    #[cfg(test)]
+    pub fn to_value(&self) -> Value {
+        value_at(&self.tape, 0)
+    }
+}
+
+fn push_value<'a>(tape: &mut Vec<Entry<'a>>, value: &'a Value) {
+    match value {
+        Value::Null => tape.push(Entry::Null),
+        Value::Bool(b) => tape.push(Entry::Bool(*b)),
+        Value::Number(n) => tape.push(Entry::Number(n.clone())),
+        Value::String(s) => tape.push(Entry::String(Cow::Borrowed(s))),
+        Value::Array(items) => {
+            let start = tape.len();
+            tape.push(Entry::Array { len: 0, end: 0 });
+            for item in items {
+                push_value(tape, item);
             }
+            tape[start] = Entry::Array { len: count(items.len()), end: count(tape.len()) };
+        }
+        Value::Object(map) => {
+            let start = tape.len();
+            tape.push(Entry::Object { len: 0, end: 0 });
+            for (name, member) in map {
+                tape.push(Entry::String(Cow::Borrowed(name)));
+                push_value(tape, member);
+            }
+            tape[start] = Entry::Object { len: count(map.len()), end: count(tape.len()) };
         }
     }
+}
 
-    /// The same document as a `Value` (for error messages).
-    pub fn to_value(&self) -> Value {
-        match self {
-            Tree::Null => Value::Null,
-            Tree::Bool(b) => Value::Bool(*b),
-            Tree::Number(n) => Value::Number(n.clone()),
-            Tree::String(s) => Value::String(s.to_string()),
-            Tree::Array(items) => Value::Array(items.iter().map(Tree::to_value).collect()),
-            Tree::Object(members) => {
-                let mut map = Map::with_capacity(members.len());
-                for (k, v) in members {
-                    map.insert(k.to_string(), v.to_value());
-                }
-                Value::Object(map)
+/// A length or position on the tape. Bodies are bounded far below 4 GiB.
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Where the value after the one at `at` starts.
+fn next(tape: &[Entry], at: usize) -> usize {
+    match tape.get(at) {
+        Some(Entry::Array { end, .. } | Entry::Object { end, .. }) => *end as usize,
+        _ => at + 1,
+    }
+}
+
+/// The value at `at` as a `Value`.
+fn value_at(tape: &[Entry], at: usize) -> Value {
+    match tape.get(at) {
+        None | Some(Entry::Null) => Value::Null,
+        Some(Entry::Bool(b)) => Value::Bool(*b),
+        Some(Entry::Number(n)) => Value::Number(n.clone()),
+        Some(Entry::String(s)) => Value::String(s.to_string()),
+        Some(Entry::Array { len, .. }) => {
+            let mut items = Vec::with_capacity(*len as usize);
+            let mut item = at + 1;
+            for _ in 0..*len {
+                items.push(value_at(tape, item));
+                item = next(tape, item);
             }
+            Value::Array(items)
+        }
+        Some(Entry::Object { len, .. }) => {
+            let mut map = Map::with_capacity(*len as usize);
+            let mut member = at + 1;
+            for _ in 0..*len {
+                let name = match tape.get(member) {
+                    Some(Entry::String(s)) => s.to_string(),
+                    _ => String::new(),
+                };
+                map.insert(name, value_at(tape, member + 1));
+                member = next(tape, member + 1);
+            }
+            Value::Object(map)
         }
     }
 }
@@ -77,7 +162,7 @@ impl<'a> Tree<'a> {
 mod tests {
     use serde_json::json;
 
-    use jsonschema::json::{Node, Object};
+    use jsonschema::json::{Node as _, Object};
 
     use super::*;
 
@@ -89,16 +174,17 @@ mod tests {
         assert_eq!(tree.to_value(), value);
         assert_eq!(Tree::from_value(&value), tree);
         // Strings without escapes are borrowed from the document.
-        let Tree::Object(members) = &tree else { panic!("an object") };
-        assert!(matches!(members[1].0, Cow::Borrowed("b")));
-        assert!(matches!(members[2].0, Cow::Owned(_)));
+        let names: Vec<&Entry> =
+            tree.tape.iter().filter(|e| matches!(e, Entry::String(s) if s.len() == 1 || s.starts_with('e'))).collect();
+        assert!(names.iter().any(|e| matches!(e, Entry::String(Cow::Borrowed("b")))));
+        assert!(names.iter().any(|e| matches!(e, Entry::String(Cow::Owned(s)) if s == "e\u{e9}")));
     }
 
     #[test]
     fn the_last_repeated_member_wins() {
         let tree = Tree::parse(r#"{"a": 1, "a": 2}"#).unwrap();
-        let found = Node::as_object(&&tree).and_then(|o| o.get(&"a".to_string())).cloned();
-        assert_eq!(found, Some(Tree::Number(2.into())));
+        let found = tree.root().as_object().and_then(|o| o.get(&"a".to_string()));
+        assert_eq!(found.map(|n| n.to_value().into_owned()), Some(json!(2)));
     }
 
     #[test]
@@ -146,10 +232,136 @@ mod tests {
         ];
         for case in cases {
             let tree = Tree::from_value(&case);
-            assert_eq!(by_tree.is_valid(&tree), by_value.is_valid(&case), "{case}");
-            let a: Vec<String> = by_tree.iter_errors(&tree).map(|e| format!("{} {e}", e.instance_path())).collect();
+            assert_eq!(by_tree.is_valid(tree.root()), by_value.is_valid(&case), "{case}");
+            let a: Vec<String> =
+                by_tree.iter_errors(tree.root()).map(|e| format!("{} {e}", e.instance_path())).collect();
             let b: Vec<String> = by_value.iter_errors(&case).map(|e| format!("{} {e}", e.instance_path())).collect();
             assert_eq!(a, b, "{case}");
         }
+    }
+
+    /// What `serde_json` makes of a text: its value, or that it refuses it.
+    fn serde_reading(text: &str) -> Option<Value> {
+        serde_json::from_str(text).ok()
+    }
+
+    #[test]
+    fn reads_what_serde_json_reads() {
+        let texts = [
+            "0",
+            "-0",
+            "-0.0",
+            "1",
+            "-1",
+            "1.5",
+            "1e3",
+            "1E-3",
+            "-1.25e+2",
+            "1e400",
+            "1e-400",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "01",
+            "1.",
+            ".5",
+            "-",
+            "+1",
+            "1e",
+            "1e+",
+            "--1",
+            "0x10",
+            "NaN",
+            "Infinity",
+            "true",
+            "false",
+            "null",
+            "tru",
+            "nul",
+            "True",
+            r#""""#,
+            r#""abc""#,
+            r#""a\"b""#,
+            r#""\\/\/\b\f\n\r\t""#,
+            r#""\u00e9\u20ac""#,
+            r#""\ud83d\ude00""#,
+            r#""\ud83d""#,
+            r#""\ude00""#,
+            r#""\ud83d\u0041""#,
+            r#""\x""#,
+            r#""\u12""#,
+            r#""\u12g4""#,
+            "\"a\tb\"",
+            "\"\u{1}\"",
+            r#""é€😀""#,
+            r#""unterminated"#,
+            "[]",
+            "[ ]",
+            "[1,2,3]",
+            "[1,]",
+            "[,1]",
+            "[1 2]",
+            "[[[]]]",
+            "[",
+            "]",
+            "{}",
+            "{ }",
+            r#"{"a":1}"#,
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            r#"{a:1}"#,
+            r#"{"a":}"#,
+            r#"{"a":1 "b":2}"#,
+            r#"{"a":{"b":[1,{"c":null}]},"d":"e"}"#,
+            r#"{"a":1,"a":2}"#,
+            r#" {"x" : [ true , false ] } "#,
+            "",
+            " ",
+            "1 2",
+            "{} {}",
+            "[] x",
+            "\u{feff}1",
+        ];
+        for text in texts {
+            let ours = Tree::parse(text).map(|t| t.to_value()).ok();
+            assert_eq!(ours, serde_reading(text), "{text:?}");
+        }
+        // Nesting: serde_json's limit is ours.
+        for depth in [127, 128, 129, 200] {
+            let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            assert_eq!(Tree::parse(&text).is_ok(), serde_reading(&text).is_some(), "depth {depth}");
+        }
+    }
+
+    #[test]
+    fn errors_are_serde_json_messages() {
+        let e = Tree::parse(r#"{"a": 1,}"#).unwrap_err();
+        assert_eq!(e.to_string(), serde_json::from_str::<Value>(r#"{"a": 1,}"#).unwrap_err().to_string());
+    }
+
+    /// Every JSON document of the public corpus reads as serde_json reads it.
+    #[test]
+    fn reads_the_corpus() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/specs/public");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            assert!(std::env::var("CI").is_err(), "the corpus is missing at {}", dir.display());
+            eprintln!("SKIPPED: no corpus at {}", dir.display());
+            return;
+        };
+        let mut read = 0;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let value: Value = serde_json::from_str(&text).unwrap();
+            let tree = Tree::parse(&text).unwrap();
+            assert!(tree.to_value() == value, "{}", path.display());
+            assert_eq!(Tree::from_value(&value), tree, "{}", path.display());
+            read += 1;
+        }
+        assert!(read > 0, "no JSON document in {}", dir.display());
     }
 }
