@@ -42,6 +42,9 @@ use crate::validate::check;
 /// The request id header.
 pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The content type of JSON replies (static: no copy per reply).
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
 /// A new uuid v4, as text (an `error_id`).
 fn new_error_id() -> String {
     RequestId::new().to_string()
@@ -405,7 +408,7 @@ impl Pipeline {
         for (name, value) in extra {
             reply.insert_header((name.as_str(), value.as_str()));
         }
-        reply.content_type("application/json").body(bytes)
+        reply.insert_header((header::CONTENT_TYPE, JSON)).body(bytes)
     }
 
     /// Stamps the request id and CORS headers, logs, counts.
@@ -474,8 +477,8 @@ pub(crate) fn http_response(response: Response) -> Result<HttpResponse, Error> {
     }
     Ok(match response.body {
         Body::Empty => reply.finish(),
-        Body::Json(value) => reply.content_type("application/json").body(json_bytes(&value)),
-        Body::Encoded(bytes) => reply.content_type("application/json").body(bytes),
+        Body::Json(value) => reply.insert_header((header::CONTENT_TYPE, JSON)).body(json_bytes(&value)),
+        Body::Encoded(bytes) => reply.insert_header((header::CONTENT_TYPE, JSON)).body(bytes),
         Body::Bytes { content_type, bytes } => reply.content_type(content_type).body(bytes),
     })
 }

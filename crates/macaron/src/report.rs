@@ -167,17 +167,21 @@ impl Headers {
 }
 
 /// A request's id: the caller's `X-Request-Id` when usable, else a new
-/// uuid; kept as the header value it is sent back as, so stamping the reply
-/// copies nothing.
+/// uuid. The caller's is kept as the header value it came in (sent back
+/// with no copy); a new one as its 36 characters in place, turned into a
+/// header value once, for the reply.
 #[derive(Clone, Debug)]
-pub(crate) struct RequestId(HeaderValue);
+pub(crate) enum RequestId {
+    New([u8; 36]),
+    Given(HeaderValue),
+}
 
 impl RequestId {
     /// A new uuid v4.
     pub fn new() -> Self {
-        let mut buffer = uuid::Uuid::encode_buffer();
-        let text = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buffer);
-        RequestId(HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static("-")))
+        let mut buffer = [0u8; 36];
+        uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buffer);
+        RequestId::New(buffer)
     }
 
     /// The caller's id if it is usable (visible ASCII, 1 to 200 characters), else a new one.
@@ -189,24 +193,30 @@ impl RequestId {
             return RequestId::new();
         }
         if trimmed.len() == text.len() {
-            return RequestId(value.clone());
+            return RequestId::Given(value.clone());
         }
-        HeaderValue::from_str(trimmed).map_or_else(|_| RequestId::new(), RequestId)
+        HeaderValue::from_str(trimmed).map_or_else(|_| RequestId::new(), RequestId::Given)
     }
 
     /// An id given as text (a task's, carried from the request that scheduled it).
     pub fn from_text(text: &str) -> Self {
-        HeaderValue::from_str(text).map_or_else(|_| RequestId::new(), RequestId)
+        HeaderValue::from_str(text).map_or_else(|_| RequestId::new(), RequestId::Given)
     }
 
     /// The id as text.
     pub fn as_str(&self) -> &str {
-        self.0.to_str().unwrap_or_default()
+        match self {
+            RequestId::New(text) => std::str::from_utf8(text).unwrap_or_default(),
+            RequestId::Given(value) => value.to_str().unwrap_or_default(),
+        }
     }
 
     /// The id as a header value.
     pub fn header(&self) -> HeaderValue {
-        self.0.clone()
+        match self {
+            RequestId::New(text) => HeaderValue::from_bytes(text).unwrap_or_else(|_| HeaderValue::from_static("-")),
+            RequestId::Given(value) => value.clone(),
+        }
     }
 }
 

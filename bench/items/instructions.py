@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Instructions per request: the items workloads under callgrind.
+
+Wall-clock and CPU-time figures on a shared 2-core machine swing from run to
+run; instruction counts do not. For each workload of run.py this starts
+`items-bare` and `items-macaron` under `valgrind --tool=callgrind` with
+instrumentation off, warms them up, counts the user-space instructions the
+server executes while wrk sends requests for a few seconds, and divides by
+the requests wrk completed. The kernel's share (the same socket work on
+both sides) is not counted, so these ratios are larger than run.py's CPU
+ratios.
+
+    python3 bench/items/instructions.py [--seconds 6] [--no-build]
+
+Needs valgrind and wrk (`apt-get install valgrind wrk`). Honors CARGO_TARGET_DIR.
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run import HERE, ROOT, TARGET, WORKLOADS  # noqa: E402
+
+SERVERS = {"bare": ("items-bare", 18091), "macaron": ("items-macaron", 18092)}
+
+
+def lua(method, body):
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    script.write(f'wrk.method = "{method}"\nwrk.headers["Content-Type"] = "application/json"\n')
+    if body is not None:
+        script.write(f"wrk.body = {json.dumps(json.dumps(body))}\n")
+    script.close()
+    return script.name
+
+
+def wrk(port, path, script, seconds):
+    out = subprocess.run(["wrk", "-t1", "-c4", f"-d{seconds}s", "-s", script, f"http://127.0.0.1:{port}{path}"],
+                         capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"(\d+) requests in", out).group(1))
+
+
+def measure(name, method, path, body, seconds):
+    exe, port = SERVERS[name]
+    out = tempfile.mkdtemp(prefix="callgrind-")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PORT")}
+    proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--instr-atstart=no",
+                             f"--callgrind-out-file={out}/cg.out", os.path.join(TARGET, "release", exe),
+                             "--port", str(port), "--no-debug"],
+                            cwd=HERE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=dict(env, RUST_LOG="error"))
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            sys.exit(f"{exe} did not start under valgrind")
+        script = lua(method, body)
+        wrk(port, path, script, 2)  # warm-up, not counted
+        subprocess.run(["callgrind_control", "-i", "on", str(proc.pid)], capture_output=True, check=True)
+        requests = wrk(port, path, script, seconds)
+        subprocess.run(["callgrind_control", "-i", "off", str(proc.pid)], capture_output=True, check=True)
+        subprocess.run(["callgrind_control", "-d", str(proc.pid)], capture_output=True, check=True)
+        os.unlink(script)
+    finally:
+        proc.terminate()
+        proc.wait()
+    dumps = sorted(glob.glob(f"{out}/cg.out*"), key=os.path.getsize)
+    totals = subprocess.run(["callgrind_annotate", dumps[-1]], capture_output=True, text=True).stdout
+    instructions = int(re.search(r"([\d,]+) \(100.0%\)\s+PROGRAM TOTALS", totals).group(1).replace(",", ""))
+    for dump in glob.glob(f"{out}/*"):
+        os.unlink(dump)
+    os.rmdir(out)
+    return instructions / requests
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=int, default=6)
+    ap.add_argument("--no-build", action="store_true", help="use the binaries already in the target directory")
+    args = ap.parse_args()
+    for tool in ("valgrind", "wrk", "callgrind_control"):
+        if not subprocess.run(["sh", "-c", f"command -v {tool}"], capture_output=True).stdout:
+            sys.exit(f"{tool} not found: apt-get install valgrind wrk")
+    if not args.no_build:
+        subprocess.run(["cargo", "build", "--release", "-q", "-p", "bench-items"], cwd=ROOT, check=True)
+    print("| workload | bare instructions/req | macaron instructions/req | ratio |")
+    print("|---|---|---|---|")
+    for label, method, path, body, _status in WORKLOADS:
+        bare = measure("bare", method, path, body, args.seconds)
+        macaron = measure("macaron", method, path, body, args.seconds)
+        print(f"| {label} | {bare:.0f} | {macaron:.0f} | {macaron / bare:.2f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
