@@ -331,15 +331,12 @@ impl Pipeline {
         };
         let tree = match &response.body {
             Body::Json(value) => Tree::from_value(value),
-            Body::Encoded(bytes) => std::str::from_utf8(bytes)
-                .map_err(|e| e.to_string())
-                .and_then(|text| Tree::parse(text).map_err(|e| e.to_string()))
-                .map_err(|e| {
-                    BadResponse::new(format!(
-                        "operation {} replied {} with malformed JSON: {e}",
-                        op.spec.id, response.status
-                    ))
-                })?,
+            Body::Encoded(text) => Tree::parse(text).map_err(|e| {
+                BadResponse::new(format!(
+                    "operation {} replied {} with malformed JSON: {e}",
+                    op.spec.id, response.status
+                ))
+            })?,
             Body::Empty | Body::Bytes { .. } => return Ok(()),
         };
         match check(validator, "reply", &tree) {
@@ -478,7 +475,7 @@ pub(crate) fn http_response(response: Response) -> Result<HttpResponse, Error> {
     Ok(match response.body {
         Body::Empty => reply.finish(),
         Body::Json(value) => reply.insert_header((header::CONTENT_TYPE, JSON)).body(json_bytes(&value)),
-        Body::Encoded(bytes) => reply.insert_header((header::CONTENT_TYPE, JSON)).body(bytes),
+        Body::Encoded(text) => reply.insert_header((header::CONTENT_TYPE, JSON)).body(text.into_bytes()),
         Body::Bytes { content_type, bytes } => reply.content_type(content_type).body(bytes),
     })
 }

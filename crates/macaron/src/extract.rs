@@ -15,12 +15,14 @@ use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, OnceLock};
 
 use actix_web::web::Bytes;
+use bytestring::ByteString;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::api::Service;
 use crate::error::{codes::InvalidParameter, Result};
 use crate::report::Current;
+use crate::tree::{Entry, Tree};
 
 /// The validated inputs of one request, handed to extractors.
 #[derive(Debug, Clone, Default)]
@@ -33,8 +35,11 @@ pub struct Context {
     pub(crate) headers: Map<String, Value>,
     pub(crate) cookies: Map<String, Value>,
     pub(crate) body: Option<Value>,
-    /// The body is JSON, validated, kept as bytes in `raw` (not parsed to a `Value`).
+    /// The body is JSON, validated, kept as bytes in `raw` and as text in
+    /// `text` with its tape in `tape` (not parsed to a `Value`).
     pub(crate) json: bool,
+    pub(crate) text: ByteString,
+    pub(crate) tape: Vec<Entry<'static>>,
     pub(crate) multipart: Option<Multipart>,
     pub(crate) raw: Bytes,
     pub(crate) user: Option<macaron_auth::User>,
@@ -321,12 +326,12 @@ macro_rules! body_extractor {
                 let value = match &ctx.body {
                     // Deserialised from a reference: no copy of the body.
                     Some(body) => T::deserialize(body),
-                    // A JSON body, straight from its bytes into the type.
-                    // (UTF-8 checked at once for the document, not string by string.)
-                    None if ctx.json => match std::str::from_utf8(&ctx.raw) {
-                        Ok(text) => serde_json::from_str(text),
-                        Err(_) => serde_json::from_slice(&ctx.raw),
-                    },
+                    // A JSON body, from the tape it was validated on; should that
+                    // fail, serde_json reads the text for its own verdict and message.
+                    None if ctx.json => {
+                        let tree = Tree::on(&ctx.text, &ctx.tape);
+                        tree.deserialize().or_else(|_| serde_json::from_str(&ctx.text))
+                    }
                     None => T::deserialize(&Value::Null),
                 };
                 value.map($name).map_err(|e| InvalidParameter::new(format!("body: {e}")))

@@ -13,6 +13,7 @@ use std::borrow::Cow;
 
 use actix_web::http::header::HeaderMap;
 use actix_web::web::Bytes;
+use bytestring::ByteString;
 use futures_util::StreamExt;
 use macaron_spec::ParamLocation;
 use serde_json::{Map, Value};
@@ -23,7 +24,7 @@ use crate::error::codes::{InvalidParameter, UnsupportedMediaType};
 use crate::error::Result;
 use crate::extract::{Context, FilePart, Multipart};
 use crate::params::{self, location_name, RawInputs};
-use crate::tree::Tree;
+use crate::tree::{self, Tree};
 use crate::validate::check;
 
 /// Validates the parameters into the context's maps.
@@ -127,16 +128,18 @@ pub(crate) async fn body(
     });
     let validator = schema_id.and_then(|id| api.validators.get(id));
     if is_json(&essence) && essence != "*/*" {
-        // Checked as a tree borrowing the bytes; the handler's type is then
-        // read from the same bytes, with no `Value` in between.
+        // Read once onto a tape, checked there; the handler's type is then
+        // deserialised from the same tape (`extract`), with no second read.
         let malformed = |e: &dyn std::fmt::Display| InvalidParameter::new(format!("body: malformed JSON: {e}"));
-        let text = std::str::from_utf8(&bytes).map_err(|e| malformed(&e))?;
-        let tree = Tree::parse(text).map_err(|e| malformed(&e))?;
-        if let Some(message) = validator.and_then(|v| check(v, "body", &tree)) {
+        let text = ByteString::try_from(bytes.clone()).map_err(|e| malformed(&e))?;
+        let tape = tree::read(&text).map_err(|e| malformed(&e))?;
+        if let Some(message) = validator.and_then(|v| check(v, "body", &Tree::on(&text, &tape))) {
             return Err(InvalidParameter::new(message));
         }
         ctx.json = true;
         ctx.raw = bytes;
+        ctx.text = text;
+        ctx.tape = tape;
         return Ok(());
     }
     // The value the handler gets, and the value checked when it differs

@@ -10,6 +10,7 @@
 //! [`Response`] for the rare non-JSON reply.
 
 use actix_web::web::Bytes;
+use bytestring::ByteString;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -34,8 +35,8 @@ pub(crate) enum Body {
     Empty,
     Json(Value),
     /// JSON already written by the handler's type: sent as it is, and
-    /// checked without going through a `Value`.
-    Encoded(Bytes),
+    /// checked without going through a `Value` (text: no second UTF-8 check).
+    Encoded(ByteString),
     Bytes {
         content_type: String,
         bytes: Bytes,
@@ -55,8 +56,8 @@ impl Response {
 
     /// A JSON reply written straight from a serialisable value.
     pub(crate) fn encode<T: Serialize>(status: u16, value: &T) -> Result<Self> {
-        let bytes = serde_json::to_vec(value)?;
-        Ok(Response { status, body: Body::Encoded(bytes.into()), headers: Vec::new() })
+        let text = serde_json::to_string(value)?;
+        Ok(Response { status, body: Body::Encoded(text.into()), headers: Vec::new() })
     }
 
     /// A reply without a body.

@@ -7,7 +7,7 @@ use jsonschema::json::{cmp, Array, Json, NodeIdentity, Object};
 use jsonschema::JsonType;
 use serde_json::{Number, Value};
 
-use super::{next, value_at, Entry};
+use super::{Entry, Tree};
 
 /// The [`Tree`](super::Tree) representation, for `jsonschema::options_for`.
 pub(crate) struct TreeJson;
@@ -34,46 +34,60 @@ impl Json for TreeJson {
 /// member name the validator checks as a value).
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Node<'a> {
-    At(&'a [Entry<'a>], u32),
+    At(&'a Tree<'a>, u32),
     Name(&'a str),
 }
 
 impl<'a> Node<'a> {
-    pub(super) fn at(tape: &'a [Entry<'a>], at: usize) -> Node<'a> {
-        Node::At(tape, u32::try_from(at).unwrap_or(u32::MAX))
+    fn at(tree: &'a Tree<'a>, at: usize) -> Node<'a> {
+        Node::At(tree, u32::try_from(at).unwrap_or(u32::MAX))
     }
 
     fn entry(&self) -> Option<&'a Entry<'a>> {
         match *self {
-            Node::At(tape, at) => tape.get(at as usize),
+            Node::At(tree, at) => tree.entry(at as usize),
             Node::Name(_) => None,
         }
     }
 
-    /// The tape and position of a container's first child, and its length.
-    fn children(&self) -> Option<(&'a [Entry<'a>], usize, u32, bool)> {
-        let Node::At(tape, at) = *self else { return None };
-        match tape.get(at as usize)? {
-            Entry::Array { len, .. } => Some((tape, at as usize + 1, *len, false)),
-            Entry::Object { len, .. } => Some((tape, at as usize + 1, *len, true)),
+    /// A container's children: the tree, where the first starts, how many, and whether they are members.
+    fn children(&self) -> Option<(Children<'a>, bool)> {
+        let Node::At(tree, at) = *self else { return None };
+        let first = at as usize + 1;
+        match tree.entry(at as usize)? {
+            Entry::Array { len, .. } => Some((Children { tree, at: first, left: *len }, false)),
+            Entry::Object { len, .. } => Some((Children { tree, at: first, left: *len }, true)),
             _ => None,
         }
     }
 }
 
-/// An object's members, for the validator.
-pub(crate) struct Members<'a> {
-    tape: &'a [Entry<'a>],
-    first: usize,
-    len: u32,
+/// A walk over a container's children: where the next one starts, how many are left.
+#[derive(Clone, Copy)]
+pub(crate) struct Children<'a> {
+    tree: &'a Tree<'a>,
+    at: usize,
+    left: u32,
 }
 
-/// An array's items, for the validator.
-pub(crate) struct Items<'a> {
-    tape: &'a [Entry<'a>],
-    first: usize,
-    len: u32,
+impl Children<'_> {
+    /// Where the next child starts; the walk moves past it (past a member's value).
+    fn step(&mut self, member: bool) -> Option<usize> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let here = self.at;
+        self.at = self.tree.next(here + usize::from(member));
+        Some(here)
+    }
 }
+
+/// An object's members, for the validator.
+pub(crate) struct Members<'a>(Children<'a>);
+
+/// An array's items, for the validator.
+pub(crate) struct Items<'a>(Children<'a>);
 
 impl<'a> jsonschema::json::Node<'a, TreeJson> for Node<'a> {
     type Object = Members<'a>;
@@ -82,14 +96,14 @@ impl<'a> jsonschema::json::Node<'a, TreeJson> for Node<'a> {
 
     fn as_object(&self) -> Option<Members<'a>> {
         match self.children()? {
-            (tape, first, len, true) => Some(Members { tape, first, len }),
+            (children, true) => Some(Members(children)),
             _ => None,
         }
     }
 
     fn as_array(&self) -> Option<Items<'a>> {
         match self.children()? {
-            (tape, first, len, false) => Some(Items { tape, first, len }),
+            (children, false) => Some(Items(children)),
             _ => None,
         }
     }
@@ -97,10 +111,7 @@ impl<'a> jsonschema::json::Node<'a, TreeJson> for Node<'a> {
     fn as_string(&self) -> Option<Cow<'a, str>> {
         match *self {
             Node::Name(name) => Some(Cow::Borrowed(name)),
-            Node::At(..) => match self.entry()? {
-                Entry::String(s) => Some(Cow::Borrowed(s.as_ref())),
-                _ => None,
-            },
+            Node::At(tree, at) => tree.string_at(at as usize).map(Cow::Borrowed),
         }
     }
 
@@ -131,7 +142,7 @@ impl<'a> jsonschema::json::Node<'a, TreeJson> for Node<'a> {
             Some(Entry::Null) => JsonType::Null,
             Some(Entry::Bool(_)) => JsonType::Boolean,
             Some(Entry::Number(_)) => JsonType::Number,
-            Some(Entry::String(_)) => JsonType::String,
+            Some(Entry::Text { .. } | Entry::String(_)) => JsonType::String,
             Some(Entry::Array { .. }) => JsonType::Array,
             Some(Entry::Object { .. }) => JsonType::Object,
         }
@@ -165,13 +176,13 @@ impl<'a> jsonschema::json::Node<'a, TreeJson> for Node<'a> {
     fn to_value(&self) -> Cow<'a, Value> {
         Cow::Owned(match *self {
             Node::Name(name) => Value::String(name.to_string()),
-            Node::At(tape, at) => value_at(tape, at as usize),
+            Node::At(tree, at) => tree.value_at(at as usize),
         })
     }
 
     fn identity(&self) -> Option<NodeIdentity> {
         match *self {
-            Node::At(tape, at) => tape.get(at as usize).map(|e| NodeIdentity::new(std::ptr::from_ref(e) as usize)),
+            Node::At(tree, at) => tree.entry(at as usize).map(|e| NodeIdentity::new(std::ptr::from_ref(e) as usize)),
             Node::Name(name) => Some(NodeIdentity::tagged(name.as_ptr() as usize, 1)),
         }
     }
@@ -183,7 +194,7 @@ impl<'a> Object<'a, TreeJson> for Members<'a> {
     type MembersIter = MembersIter<'a>;
 
     fn len(&self) -> usize {
-        self.len as usize
+        self.0.left as usize
     }
 
     fn get(&self, key: &String) -> Option<Node<'a>> {
@@ -191,32 +202,20 @@ impl<'a> Object<'a, TreeJson> for Members<'a> {
     }
 
     fn members(&self) -> MembersIter<'a> {
-        MembersIter { tape: self.tape, at: self.first, left: self.len }
+        MembersIter(self.0)
     }
 }
 
 /// The members of an object, as `(name, value)`.
-pub(crate) struct MembersIter<'a> {
-    tape: &'a [Entry<'a>],
-    at: usize,
-    left: u32,
-}
+pub(crate) struct MembersIter<'a>(Children<'a>);
 
 impl<'a> Iterator for MembersIter<'a> {
     type Item = (&'a str, Node<'a>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.left == 0 {
-            return None;
-        }
-        self.left -= 1;
-        let name = match self.tape.get(self.at)? {
-            Entry::String(s) => s.as_ref(),
-            _ => return None,
-        };
-        let value = Node::at(self.tape, self.at + 1);
-        self.at = next(self.tape, self.at + 1);
-        Some((name, value))
+        let at = self.0.step(true)?;
+        let tree = self.0.tree;
+        Some((tree.string_at(at)?, Node::at(tree, at + 1)))
     }
 }
 
@@ -225,35 +224,26 @@ impl<'a> Array<'a, TreeJson> for Items<'a> {
     type ElementsIter = ItemsIter<'a>;
 
     fn len(&self) -> usize {
-        self.len as usize
+        self.0.left as usize
     }
 
     fn elements(&self) -> ItemsIter<'a> {
-        ItemsIter { tape: self.tape, at: self.first, left: self.len }
+        ItemsIter(self.0)
     }
 }
 
 /// The items of an array.
-pub(crate) struct ItemsIter<'a> {
-    tape: &'a [Entry<'a>],
-    at: usize,
-    left: u32,
-}
+pub(crate) struct ItemsIter<'a>(Children<'a>);
 
 impl<'a> Iterator for ItemsIter<'a> {
     type Item = Node<'a>;
 
     fn next(&mut self) -> Option<Node<'a>> {
-        if self.left == 0 {
-            return None;
-        }
-        self.left -= 1;
-        let item = Node::at(self.tape, self.at);
-        self.at = next(self.tape, self.at);
-        Some(item)
+        let at = self.0.step(false)?;
+        Some(Node::at(self.0.tree, at))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.left as usize, Some(self.left as usize))
+        (self.0.left as usize, Some(self.0.left as usize))
     }
 }

@@ -1,10 +1,10 @@
-//! Reading a [`Tree`] from JSON text in one pass onto its tape.
+//! Reading a [`Tree`](super::Tree) from JSON text in one pass onto its tape.
 //!
 //! A request's body is checked on every request, so reading it must cost
 //! little beside the handler's own deserialisation: this reader walks the
 //! bytes once, pushes each value on the tape (one vector, grown a few times
-//! for a whole document) and keeps strings without escapes borrowed from
-//! the text. `serde_json` stays the authority on what is JSON: a document
+//! for a whole document) and keeps a string without escapes as where it
+//! stands in the text. `serde_json` stays the authority on what is JSON: a document
 //! this reader refuses is handed to it, for its error message or, should it
 //! accept the text, for the tree.
 
@@ -13,7 +13,7 @@ use std::fmt;
 
 use serde_json::{Number, Value};
 
-use super::{Entry, Tree};
+use super::{owned_tape, Entry};
 
 /// `serde_json`'s own nesting limit: documents nested this deep are refused.
 const DEPTH_LIMIT: usize = 128;
@@ -30,19 +30,17 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
-impl<'a> Tree<'a> {
-    /// Parses a JSON document (the whole of `text`). Text, not bytes:
-    /// checking UTF-8 once for the document is cheaper than string by string.
-    pub fn parse(text: &'a str) -> Result<Tree<'a>, ParseError> {
-        let mut reader = Reader { text, bytes: text.as_bytes(), at: 0, tape: Vec::with_capacity(8 + text.len() / 8) };
-        match reader.document() {
-            Some(()) => Ok(Tree { tape: reader.tape }),
-            None => match serde_json::from_str::<Value>(text) {
-                // Not expected: the two readers disagree, and serde_json's word holds.
-                Ok(value) => Ok(Tree::from_value(&value).into_owned()),
-                Err(e) => Err(ParseError(e.to_string())),
-            },
-        }
+/// Reads a JSON document (the whole of `text`) onto a tape whose strings
+/// point into `text` (see [`Tree::on`](super::Tree::on)).
+pub(crate) fn read(text: &str) -> Result<Vec<Entry<'static>>, ParseError> {
+    let mut reader = Reader { text, bytes: text.as_bytes(), at: 0, tape: Vec::with_capacity(8 + text.len() / 8) };
+    match reader.document() {
+        Some(()) => Ok(reader.tape),
+        None => match serde_json::from_str::<Value>(text) {
+            // Not expected: the two readers disagree, and serde_json's word holds.
+            Ok(value) => Ok(owned_tape(&value)),
+            Err(e) => Err(ParseError(e.to_string())),
+        },
     }
 }
 
@@ -50,10 +48,10 @@ struct Reader<'a> {
     text: &'a str,
     bytes: &'a [u8],
     at: usize,
-    tape: Vec<Entry<'a>>,
+    tape: Vec<Entry<'static>>,
 }
 
-impl<'a> Reader<'a> {
+impl Reader<'_> {
     fn document(&mut self) -> Option<()> {
         self.value(0)?;
         self.skip_space();
@@ -70,7 +68,7 @@ impl<'a> Reader<'a> {
         self.bytes.get(self.at).copied()
     }
 
-    fn literal(&mut self, word: &[u8], entry: Entry<'a>) -> Option<()> {
+    fn literal(&mut self, word: &[u8], entry: Entry<'static>) -> Option<()> {
         if !self.bytes[self.at..].starts_with(word) {
             return None;
         }
@@ -82,11 +80,11 @@ impl<'a> Reader<'a> {
     fn value(&mut self, depth: usize) -> Option<()> {
         self.skip_space();
         match self.peek()? {
-            b'{' => self.object(depth + 1),
-            b'[' => self.array(depth + 1),
+            b'{' => self.container(depth + 1, true),
+            b'[' => self.container(depth + 1, false),
             b'"' => {
                 let text = self.string()?;
-                self.tape.push(Entry::String(text));
+                self.tape.push(text);
                 Some(())
             }
             b't' => self.literal(b"true", Entry::Bool(true)),
@@ -101,36 +99,30 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Option<()> {
+    /// An object (`object`) or an array, the reader on its opening bracket.
+    fn container(&mut self, depth: usize, object: bool) -> Option<()> {
         if depth >= DEPTH_LIMIT {
             return None;
         }
+        let close = if object { b'}' } else { b']' };
         let start = self.tape.len();
-        self.tape.push(Entry::Object { len: 0, end: 0 });
+        self.tape.push(Entry::Null); // replaced once the length is known
         self.at += 1;
         self.skip_space();
         let mut len = 0u32;
-        if self.peek()? == b'}' {
+        if self.peek()? == close {
             self.at += 1;
         } else {
             loop {
-                self.skip_space();
-                if self.peek()? != b'"' {
-                    return None;
+                if object {
+                    self.member_name()?;
                 }
-                let name = self.string()?;
-                self.tape.push(Entry::String(name));
-                self.skip_space();
-                if self.peek()? != b':' {
-                    return None;
-                }
-                self.at += 1;
                 self.value(depth)?;
                 len += 1;
                 self.skip_space();
                 match self.peek()? {
                     b',' => self.at += 1,
-                    b'}' => {
+                    b if b == close => {
                         self.at += 1;
                         break;
                     }
@@ -139,43 +131,29 @@ impl<'a> Reader<'a> {
             }
         }
         let end = u32::try_from(self.tape.len()).ok()?;
-        self.tape[start] = Entry::Object { len, end };
+        self.tape[start] = if object { Entry::Object { len, end } } else { Entry::Array { len, end } };
         Some(())
     }
 
-    fn array(&mut self, depth: usize) -> Option<()> {
-        if depth >= DEPTH_LIMIT {
+    /// A member's name and its colon; the name goes on the tape.
+    fn member_name(&mut self) -> Option<()> {
+        self.skip_space();
+        if self.peek()? != b'"' {
             return None;
         }
-        let start = self.tape.len();
-        self.tape.push(Entry::Array { len: 0, end: 0 });
-        self.at += 1;
+        let name = self.string()?;
+        self.tape.push(name);
         self.skip_space();
-        let mut len = 0u32;
-        if self.peek()? == b']' {
-            self.at += 1;
-        } else {
-            loop {
-                self.value(depth)?;
-                len += 1;
-                self.skip_space();
-                match self.peek()? {
-                    b',' => self.at += 1,
-                    b']' => {
-                        self.at += 1;
-                        break;
-                    }
-                    _ => return None,
-                }
-            }
+        if self.peek()? != b':' {
+            return None;
         }
-        let end = u32::try_from(self.tape.len()).ok()?;
-        self.tape[start] = Entry::Array { len, end };
+        self.at += 1;
         Some(())
     }
 
-    /// A string, the reader on its opening quote; borrowed unless it has escapes.
-    fn string(&mut self) -> Option<Cow<'a, str>> {
+    /// A string, the reader on its opening quote: where it stands in the
+    /// text, or its unescaped copy if it has escapes.
+    fn string(&mut self) -> Option<Entry<'static>> {
         let start = self.at + 1;
         let rest = self.bytes.get(start..)?;
         // The closing quote, an escape or a control character (refused below).
@@ -183,7 +161,7 @@ impl<'a> Reader<'a> {
         let mut at = start + stop;
         if rest[stop] == b'"' {
             self.at = at + 1;
-            return Some(Cow::Borrowed(self.text.get(start..at)?));
+            return Some(Entry::Text { start: u32::try_from(start).ok()?, end: u32::try_from(at).ok()? });
         }
         let mut owned = String::with_capacity(at - start + 16);
         owned.push_str(self.text.get(start..at)?);
@@ -191,7 +169,7 @@ impl<'a> Reader<'a> {
             match *self.bytes.get(at)? {
                 b'"' => {
                     self.at = at + 1;
-                    return Some(Cow::Owned(owned));
+                    return Some(Entry::String(Cow::Owned(owned)));
                 }
                 b'\\' => {
                     let escaped = *self.bytes.get(at + 1)?;
