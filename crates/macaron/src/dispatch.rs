@@ -331,7 +331,8 @@ impl Pipeline {
         };
         let tree = match &response.body {
             Body::Json(value) => Tree::from_value(value),
-            Body::Encoded(text) => Tree::parse(text).map_err(|e| {
+            Body::Encoded { text, tape: Some(tape) } => Tree::on(text, tape),
+            Body::Encoded { text, tape: None } => Tree::parse(text).map_err(|e| {
                 BadResponse::new(format!(
                     "operation {} replied {} with malformed JSON: {e}",
                     op.spec.id, response.status
@@ -475,7 +476,7 @@ pub(crate) fn http_response(response: Response) -> Result<HttpResponse, Error> {
     Ok(match response.body {
         Body::Empty => reply.finish(),
         Body::Json(value) => reply.insert_header((header::CONTENT_TYPE, JSON)).body(json_bytes(&value)),
-        Body::Encoded(text) => reply.insert_header((header::CONTENT_TYPE, JSON)).body(text.into_bytes()),
+        Body::Encoded { text, .. } => reply.insert_header((header::CONTENT_TYPE, JSON)).body(text.into_bytes()),
         Body::Bytes { content_type, bytes } => reply.content_type(content_type).body(bytes),
     })
 }

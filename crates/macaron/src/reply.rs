@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::Result;
+use crate::tree::{self, Entry};
 
 /// A reply ready to validate and send: status, body and extra headers.
 ///
@@ -35,8 +36,12 @@ pub(crate) enum Body {
     Empty,
     Json(Value),
     /// JSON already written by the handler's type: sent as it is, and
-    /// checked without going through a `Value` (text: no second UTF-8 check).
-    Encoded(ByteString),
+    /// checked on the tape recorded while it was written (or, without one,
+    /// read back from the text).
+    Encoded {
+        text: ByteString,
+        tape: Option<Vec<Entry<'static>>>,
+    },
     Bytes {
         content_type: String,
         bytes: Bytes,
@@ -56,8 +61,8 @@ impl Response {
 
     /// A JSON reply written straight from a serialisable value.
     pub(crate) fn encode<T: Serialize>(status: u16, value: &T) -> Result<Self> {
-        let text = serde_json::to_string(value)?;
-        Ok(Response { status, body: Body::Encoded(text.into()), headers: Vec::new() })
+        let (text, tape) = tree::write(value)?;
+        Ok(Response { status, body: Body::Encoded { text: text.into(), tape }, headers: Vec::new() })
     }
 
     /// A reply without a body.

@@ -22,9 +22,11 @@ use serde_json::{Map, Number, Value};
 mod de;
 mod json;
 mod parse;
+mod record;
 
 pub(crate) use json::{Node, TreeJson};
 pub(crate) use parse::{read, ParseError};
+pub(crate) use record::write;
 
 /// A JSON document: its text and its tape.
 #[derive(Debug, Clone, PartialEq)]
