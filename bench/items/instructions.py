@@ -10,7 +10,11 @@ the requests wrk completed. The kernel's share (the same socket work on
 both sides) is not counted, so these ratios are larger than run.py's CPU
 ratios.
 
-    python3 bench/items/instructions.py [--seconds 6] [--no-build]
+    python3 bench/items/instructions.py [--seconds 6] [--no-build] [--breakdown]
+
+With --breakdown, each workload's row is followed by the instructions per
+request of the parts of Macaron's request path named in PARTS (inclusive:
+a part counts what it calls).
 
 Needs valgrind and wrk (`apt-get install valgrind wrk`). Honors CARGO_TARGET_DIR.
 """
@@ -29,6 +33,19 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run import HERE, ROOT, TARGET, WORKLOADS  # noqa: E402
 
 SERVERS = {"bare": ("items-bare", 18091), "macaron": ("items-macaron", 18092)}
+
+# Parts of Macaron's request path, by the function that does each. Only
+# functions the compiler keeps whole: an inlined one (the schema check, the
+# extractors) has its instructions counted in its caller.
+PARTS = [
+    ("the whole dispatch", "macaron::dispatch::dispatch::{{closure}}"),
+    ("read the body onto its tape", "macaron::tree::parse::read"),
+    ("write the reply and record its tape", "macaron::tree::record::write"),
+    ("check the reply (its schema check included)", "macaron::dispatch::Pipeline::check_reply"),
+    ("finish: request id, metrics, log line", "macaron::dispatch::Pipeline::finish"),
+    ("route", "macaron::router::Router::find"),
+]
+LINE = re.compile(r"^\s*([\d,]+) \(\s*[\d.]+%\)\s+\S+?:(.*) \[\S+\]$")
 
 
 def lua(method, body):
@@ -75,18 +92,27 @@ def measure(name, method, path, body, seconds):
         proc.terminate()
         proc.wait()
     dumps = sorted(glob.glob(f"{out}/cg.out*"), key=os.path.getsize)
-    totals = subprocess.run(["callgrind_annotate", dumps[-1]], capture_output=True, text=True).stdout
+    totals = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", dumps[-1]], capture_output=True,
+                            text=True).stdout
     instructions = int(re.search(r"([\d,]+) \(100.0%\)\s+PROGRAM TOTALS", totals).group(1).replace(",", ""))
+    # A function's own line (with the binary's name) holds its inclusive count.
+    counts = {}
+    for line in totals.splitlines():
+        m = LINE.match(line)
+        if m:
+            counts[m.group(2)] = max(counts.get(m.group(2), 0), int(m.group(1).replace(",", "")))
     for dump in glob.glob(f"{out}/*"):
         os.unlink(dump)
     os.rmdir(out)
-    return instructions / requests
+    parts = [(label, counts.get(function, 0) / requests) for label, function in PARTS]
+    return instructions / requests, parts
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=6)
     ap.add_argument("--no-build", action="store_true", help="use the binaries already in the target directory")
+    ap.add_argument("--breakdown", action="store_true", help="also print the parts of Macaron's request path")
     args = ap.parse_args()
     for tool in ("valgrind", "wrk", "callgrind_control"):
         if not subprocess.run(["sh", "-c", f"command -v {tool}"], capture_output=True).stdout:
@@ -96,9 +122,12 @@ def main():
     print("| workload | bare instructions/req | macaron instructions/req | ratio |")
     print("|---|---|---|---|")
     for label, method, path, body, _status in WORKLOADS:
-        bare = measure("bare", method, path, body, args.seconds)
-        macaron = measure("macaron", method, path, body, args.seconds)
+        bare, _ = measure("bare", method, path, body, args.seconds)
+        macaron, parts = measure("macaron", method, path, body, args.seconds)
         print(f"| {label} | {bare:.0f} | {macaron:.0f} | {macaron / bare:.2f} |", flush=True)
+        if args.breakdown:
+            for part, count in parts:
+                print(f"|   {part} | | {count:.0f} | |", flush=True)
 
 
 if __name__ == "__main__":

@@ -35,9 +35,8 @@ pub struct Context {
     pub(crate) headers: Map<String, Value>,
     pub(crate) cookies: Map<String, Value>,
     pub(crate) body: Option<Value>,
-    /// The body is JSON, validated, kept as bytes in `raw` and as text in
-    /// `text` with its tape in `tape` (not parsed to a `Value`).
-    pub(crate) json: bool,
+    /// A JSON body, validated: its text (the same buffer as `raw`) and its
+    /// tape, from which the handler's type is read. An empty tape: no JSON body.
     pub(crate) text: ByteString,
     pub(crate) tape: Vec<Entry<'static>>,
     pub(crate) multipart: Option<Multipart>,
@@ -328,7 +327,7 @@ macro_rules! body_extractor {
                     Some(body) => T::deserialize(body),
                     // A JSON body, from the tape it was validated on; should that
                     // fail, serde_json reads the text for its own verdict and message.
-                    None if ctx.json => {
+                    None if !ctx.tape.is_empty() => {
                         let tree = Tree::on(&ctx.text, &ctx.tape);
                         tree.deserialize().or_else(|_| serde_json::from_str(&ctx.text))
                     }

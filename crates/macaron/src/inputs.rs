@@ -136,7 +136,6 @@ pub(crate) async fn body(
         if let Some(message) = validator.and_then(|v| check(v, "body", &Tree::on(&text, &tape))) {
             return Err(InvalidParameter::new(message));
         }
-        ctx.json = true;
         ctx.raw = bytes;
         ctx.text = text;
         ctx.tape = tape;

@@ -141,6 +141,19 @@ macro_rules! integers {
     };
 }
 
+/// The punctuation of arrays and objects: what it does to the tape, then
+/// the compact formatter's write.
+macro_rules! marks {
+    ($($method:ident => $record:expr),* $(,)?) => {
+        $(
+            fn $method<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+                ($record)(&mut **self);
+                self.pass(writer, |f, w| f.$method(w))
+            }
+        )*
+    };
+}
+
 impl Formatter for &mut Recorder {
     integers! {
         write_i8: i8, write_i16: i16, write_i32: i32, write_i64: i64,
@@ -215,14 +228,15 @@ impl Formatter for &mut Recorder {
         self.pass(writer, |f, w| f.write_char_escape(w, escape))
     }
 
-    fn begin_array<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.open(false);
-        self.pass(writer, |f, w| f.begin_array(w))
-    }
-
-    fn end_array<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.close();
-        self.pass(writer, |f, w| f.end_array(w))
+    marks! {
+        begin_array => |r: &mut Recorder| r.open(false),
+        end_array => Recorder::close,
+        end_array_value => |_: &mut Recorder| {},
+        begin_object => |r: &mut Recorder| r.open(true),
+        end_object => Recorder::close,
+        end_object_key => |_: &mut Recorder| {},
+        begin_object_value => |_: &mut Recorder| {},
+        end_object_value => |_: &mut Recorder| {},
     }
 
     fn begin_array_value<W: ?Sized + io::Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
@@ -230,35 +244,9 @@ impl Formatter for &mut Recorder {
         self.pass(writer, |f, w| f.begin_array_value(w, first))
     }
 
-    fn end_array_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.pass(writer, |f, w| f.end_array_value(w))
-    }
-
-    fn begin_object<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.open(true);
-        self.pass(writer, |f, w| f.begin_object(w))
-    }
-
-    fn end_object<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.close();
-        self.pass(writer, |f, w| f.end_object(w))
-    }
-
     fn begin_object_key<W: ?Sized + io::Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
         self.count_child();
         self.pass(writer, |f, w| f.begin_object_key(w, first))
-    }
-
-    fn end_object_key<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.pass(writer, |f, w| f.end_object_key(w))
-    }
-
-    fn begin_object_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.pass(writer, |f, w| f.begin_object_value(w))
-    }
-
-    fn end_object_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.pass(writer, |f, w| f.end_object_value(w))
     }
 
     fn write_raw_fragment<W: ?Sized + io::Write>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()> {
