@@ -504,6 +504,7 @@ impl ApiBuilder {
         let version = service_version(self.version);
         let server = Arc::new(report::server_info(name, version, self.options.env.clone()));
         report::install_panic_hook();
+        let metrics = Metrics::new(ops.len()).map_err(|e| Error::new(500, "STARTUP_ERROR", e))?;
         let service = Service {
             apis,
             ops,
@@ -517,7 +518,7 @@ impl ApiBuilder {
             storage,
             tasks,
             validate_responses: self.validate_responses,
-            metrics: Metrics::new().map_err(|e| Error::new(500, "STARTUP_ERROR", e))?,
+            metrics,
             options: self.options,
         };
         Ok(Api { service: Arc::new(service) })

@@ -16,22 +16,25 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_http::body::BoxBody;
+use actix_http::{Payload, Request};
+use actix_service::Service as _;
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::web::{Bytes, BytesMut};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use futures_util::{FutureExt, StreamExt};
 use macaron_spec::ParamLocation;
 use serde_json::Value;
 
 use crate::api::{Op, Service};
 use crate::auth::{self, AuthMode};
-use crate::builtins;
+use crate::builtins::{self, UiApp};
 use crate::error::codes::{BadResponse, InvalidParameter, MethodNotAllowed, NotFound, PayloadTooLarge, ServerError};
 use crate::error::Error;
 use crate::extract::{Context, Source};
 use crate::inputs;
+use crate::metrics::Label;
 use crate::params::{cookie_pairs, query_pairs, RawInputs};
 use crate::reply::{Body, Response};
 use crate::report::{self, Current, Headers, RequestId};
@@ -67,6 +70,47 @@ fn method_name(method: &actix_web::http::Method) -> Cow<'static, str> {
     })
 }
 
+/// What the pipeline reads of a request's headers, found in one pass over
+/// them: looking a header up by name hashes the name, every time.
+#[derive(Default)]
+struct Facts {
+    request_id: Option<HeaderValue>,
+    origin: Option<HeaderValue>,
+    accept_encoding: Option<HeaderValue>,
+    content_type: Option<HeaderValue>,
+    content_length: Option<HeaderValue>,
+    transfer_encoding: bool,
+}
+
+impl Facts {
+    /// The first value of each header the pipeline reads.
+    fn of(headers: &HeaderMap) -> Facts {
+        let mut facts = Facts::default();
+        for (name, value) in headers.iter() {
+            let slot = if name == header::CONTENT_TYPE {
+                &mut facts.content_type
+            } else if name == header::CONTENT_LENGTH {
+                &mut facts.content_length
+            } else if name == header::ACCEPT_ENCODING {
+                &mut facts.accept_encoding
+            } else if name == header::ORIGIN {
+                &mut facts.origin
+            } else if name == header::TRANSFER_ENCODING {
+                facts.transfer_encoding = true;
+                continue;
+            } else if name == REQUEST_ID {
+                &mut facts.request_id
+            } else {
+                continue;
+            };
+            if slot.is_none() {
+                *slot = Some(value.clone());
+            }
+        }
+        facts
+    }
+}
+
 /// What a request is counted and logged as.
 #[derive(Clone, Copy)]
 enum Operation {
@@ -79,8 +123,14 @@ struct Pipeline {
     service: Arc<Service>,
     current: Arc<Current>,
     operation: Operation,
-    origin: Option<String>,
+    origin: Option<HeaderValue>,
     gzip: bool,
+    /// The request's `Content-Type`, as received.
+    content_type: Option<HeaderValue>,
+    /// The request's `Content-Length`, if it is a number.
+    content_length: Option<usize>,
+    /// True when the request has a `Transfer-Encoding`.
+    chunked: bool,
 }
 
 /// The JSON error object of [`Error::to_json`], with its `error_id`, in
@@ -129,28 +179,36 @@ fn gzip(reply: HttpResponse) -> HttpResponse {
     }
 }
 
-/// The actix default service: serves every request.
+/// The HTTP service: serves every request.
 ///
-/// A raw service rather than an actix handler: no extractors to run, and
-/// the request's headers are moved into the request's [`Current`] instead of
-/// copied (nothing of actix reads them after routing; the app has no
-/// middleware that could hold a second handle on the request).
+/// Called by actix-http for each request, with no actix-web `App` in
+/// between: no extractors to run, and the request's headers are moved into
+/// the request's [`Current`] instead of copied. Swagger UI's files go to
+/// the actix-web app that serves them, stamped with a request id.
 pub(crate) async fn dispatch(
-    mut req: ServiceRequest,
+    mut req: Request,
     service: Arc<Service>,
-) -> Result<ServiceResponse, actix_web::Error> {
+    ui: UiApp,
+) -> Result<actix_http::Response<BoxBody>, actix_web::Error> {
+    if builtins::is_ui_file(req.method(), req.path()) {
+        let id = RequestId::from_caller(req.head().headers.get(REQUEST_ID));
+        let mut reply = ui.call(req).await?;
+        reply.headers_mut().insert(REQUEST_ID, id.header());
+        return Ok(reply);
+    }
     let headers = std::mem::take(&mut req.head_mut().headers);
-    let (req, payload) = req.into_parts();
+    let payload = req.take_payload();
     let reply = serve(&req, payload, headers, service).await;
-    Ok(ServiceResponse::new(req, reply))
+    Ok(reply.into())
 }
 
-async fn serve(req: &HttpRequest, payload: Payload, headers: HeaderMap, service: Arc<Service>) -> HttpResponse {
+async fn serve(req: &Request, payload: Payload, headers: HeaderMap, service: Arc<Service>) -> HttpResponse {
+    let facts = Facts::of(&headers);
     let current = Arc::new(Current {
-        request_id: RequestId::from_caller(headers.get(REQUEST_ID)),
+        request_id: RequestId::from_caller(facts.request_id.as_ref()),
         method: method_name(req.method()),
         path: req.path().to_string(),
-        query: req.query_string().to_string(),
+        query: req.uri().query().unwrap_or("").to_string(),
         headers: Headers::new(headers),
         body: Mutex::new(Bytes::new()),
         caller_ip: req.peer_addr().map(|a| a.ip()),
@@ -163,19 +221,25 @@ async fn serve(req: &HttpRequest, payload: Payload, headers: HeaderMap, service:
         reports: service.reports.clone(),
     });
     let header = |name: &str| current.headers.get(name);
-    let origin = if service.cors.is_empty() {
-        None
-    } else {
-        header("origin").filter(|o| service.cors.iter().any(|c| c == "*" || c == o))
-    };
-    let gzip = current
-        .headers
-        .map()
-        .get(header::ACCEPT_ENCODING)
+    let origin = facts.origin.filter(|o| {
+        let origin = o.to_str().unwrap_or("");
+        service.cors.iter().any(|c| c == "*" || c == origin)
+    });
+    let gzip = facts
+        .accept_encoding
+        .as_ref()
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-    let mut pipeline =
-        Pipeline { service: service.clone(), current: current.clone(), operation: Operation::Named(""), origin, gzip };
+    let mut pipeline = Pipeline {
+        service: service.clone(),
+        current: current.clone(),
+        operation: Operation::Named(""),
+        origin,
+        gzip,
+        content_type: facts.content_type,
+        content_length: facts.content_length.and_then(|v| v.to_str().ok().and_then(|v| v.parse::<usize>().ok())),
+        chunked: facts.transfer_encoding,
+    };
 
     let method = req.method().as_str();
     if method == "OPTIONS" && pipeline.origin.is_some() && header("access-control-request-method").is_some() {
@@ -227,17 +291,9 @@ async fn serve(req: &HttpRequest, payload: Payload, headers: HeaderMap, service:
 }
 
 impl Pipeline {
-    /// The operation's name, for metrics and logs.
-    fn operation_name(&self) -> &str {
-        match self.operation {
-            Operation::Named(name) => name,
-            Operation::Op(index) => &self.service.ops[index].spec.id,
-        }
-    }
-
     async fn run(
         &self,
-        req: &HttpRequest,
+        req: &Request,
         payload: Payload,
         index: usize,
         captured: &[(String, String)],
@@ -252,13 +308,12 @@ impl Pipeline {
         self.set_user(user.clone());
         let limit = self.service.body_limit;
         let headers = self.current.headers.map();
-        let declared =
-            headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+        let declared = self.content_length;
         if declared.is_some_and(|n| n > limit) {
             return Err(too_large(limit));
         }
-        let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-        let may_have_body = declared.is_some_and(|n| n > 0) || headers.contains_key(header::TRANSFER_ENCODING);
+        let content_type = self.content_type.as_ref().and_then(|v| v.to_str().ok());
+        let may_have_body = declared.is_some_and(|n| n > 0) || self.chunked;
         let media = inputs::media_type(op, content_type, may_have_body)?;
         let bytes = read_body(payload, limit).await?;
         if !bytes.is_empty() {
@@ -273,7 +328,7 @@ impl Pipeline {
             ..Context::default()
         };
         if !op.spec.parameters.is_empty() {
-            let query = query_pairs(req.query_string());
+            let query = query_pairs(req.uri().query().unwrap_or(""));
             let wants = |location| op.spec.parameters.iter().any(|p| p.location == location);
             let no_headers = Vec::new();
             let headers = if wants(ParamLocation::Header) || wants(ParamLocation::Cookie) {
@@ -414,16 +469,18 @@ impl Pipeline {
         let mut reply = if self.gzip { gzip(reply) } else { reply };
         let headers = reply.headers_mut();
         headers.insert(REQUEST_ID, self.current.request_id.header());
-        if let Some(origin) = &self.origin {
-            if let Ok(value) = HeaderValue::from_str(origin) {
-                headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
-                headers.append(header::VARY, HeaderValue::from_static("Origin"));
-            }
+        if let Some(origin) = self.origin.clone() {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            headers.append(header::VARY, HeaderValue::from_static("Origin"));
         }
         let status = reply.status().as_u16();
         let elapsed = self.current.clock.elapsed();
-        let operation = self.operation_name();
-        self.service.metrics.observe(operation, status, elapsed.as_secs_f64());
+        let label = match self.operation {
+            Operation::Named(name) => Label::Other(name),
+            Operation::Op(index) => Label::Operation(index, &self.service.ops[index].spec.id),
+        };
+        self.service.metrics.observe(label, status, elapsed.as_secs_f64());
+        let operation = label.name();
         tracing::info!(
             request_id = %self.current.request_id,
             operation = %operation,
@@ -469,16 +526,27 @@ async fn read_body(mut payload: Payload, limit: usize) -> Result<Bytes, Error> {
 pub(crate) fn http_response(response: Response) -> Result<HttpResponse, Error> {
     let status = StatusCode::from_u16(response.status)
         .map_err(|_| BadResponse::new(format!("{} is not an HTTP status", response.status)))?;
-    let mut reply = HttpResponse::build(status);
+    let (mut reply, content_type) = match response.body {
+        Body::Empty => (HttpResponse::new(status), None),
+        Body::Json(value) => (HttpResponse::with_body(status, BoxBody::new(json_bytes(&value))), Some(JSON)),
+        Body::Encoded { text, .. } => (HttpResponse::with_body(status, BoxBody::new(text.into_bytes())), Some(JSON)),
+        Body::Bytes { content_type, bytes } => {
+            let value = HeaderValue::try_from(content_type.as_str())
+                .map_err(|_| BadResponse::new(format!("{content_type:?} is not a valid content type")))?;
+            (HttpResponse::with_body(status, BoxBody::new(bytes)), Some(value))
+        }
+    };
+    let headers = reply.headers_mut();
     for (name, value) in &response.headers {
-        reply.append_header((name.as_str(), value.as_str()));
+        let invalid = || BadResponse::new(format!("the reply header {name}: {value:?} is not a valid header"));
+        let name = HeaderName::try_from(name.as_str()).map_err(|_| invalid())?;
+        let value = HeaderValue::try_from(value.as_str()).map_err(|_| invalid())?;
+        headers.append(name, value);
     }
-    Ok(match response.body {
-        Body::Empty => reply.finish(),
-        Body::Json(value) => reply.insert_header((header::CONTENT_TYPE, JSON)).body(json_bytes(&value)),
-        Body::Encoded { text, .. } => reply.insert_header((header::CONTENT_TYPE, JSON)).body(text.into_bytes()),
-        Body::Bytes { content_type, bytes } => reply.content_type(content_type).body(bytes),
-    })
+    if let Some(value) = content_type {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    Ok(reply)
 }
 
 /// A JSON value as the bytes of a reply.

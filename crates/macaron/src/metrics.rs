@@ -22,14 +22,37 @@ pub(crate) struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
-    /// The handles already looked up, by operation then status: looking a
-    /// labelled metric up hashes and formats its labels, once per reply
-    /// otherwise.
-    handles: RwLock<HashMap<String, Vec<Handles>>>,
+    /// The handles already looked up for each of the service's operations
+    /// (by index in its operation table), by status: looking a labelled
+    /// metric up hashes and formats its labels, once per reply otherwise.
+    operations: Vec<RwLock<Vec<Handles>>>,
+    /// The same for the built-ins and the requests that found no operation,
+    /// by name.
+    others: RwLock<HashMap<&'static str, Vec<Handles>>>,
+}
+
+/// What a reply is counted as.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Label<'a> {
+    /// The operation with this index in the service's table, and its id.
+    Operation(usize, &'a str),
+    /// A built-in or a request that found no operation (`not_found`, ...).
+    Other(&'static str),
+}
+
+impl Label<'_> {
+    /// The `operation` label's value.
+    pub fn name(&self) -> &str {
+        match self {
+            Label::Operation(_, id) => id,
+            Label::Other(name) => name,
+        }
+    }
 }
 
 impl Metrics {
-    pub fn new() -> Result<Self, String> {
+    /// The metrics of a service with `operations` operations.
+    pub fn new(operations: usize) -> Result<Self, String> {
         let registry = Registry::new();
         let requests =
             IntCounterVec::new(Opts::new("macaron_requests_total", "Requests served"), &["operation", "status"])
@@ -41,7 +64,13 @@ impl Metrics {
         .map_err(|e| e.to_string())?;
         registry.register(Box::new(requests.clone())).map_err(|e| e.to_string())?;
         registry.register(Box::new(latency.clone())).map_err(|e| e.to_string())?;
-        Ok(Metrics { registry, requests, latency, handles: RwLock::new(HashMap::new()) })
+        Ok(Metrics {
+            registry,
+            requests,
+            latency,
+            operations: (0..operations).map(|_| RwLock::new(Vec::new())).collect(),
+            others: RwLock::new(HashMap::new()),
+        })
     }
 
     /// The registry, for other parts of the service to add their metrics (tasks).
@@ -50,27 +79,40 @@ impl Metrics {
     }
 
     /// Counts one reply.
-    pub fn observe(&self, operation: &str, status: u16, seconds: f64) {
-        {
-            let handles = self.handles.read().unwrap_or_else(|e| e.into_inner());
-            if let Some((_, requests, latency)) =
-                handles.get(operation).and_then(|list| list.iter().find(|(s, _, _)| *s == status))
-            {
-                requests.inc();
-                latency.observe(seconds);
-                return;
+    pub fn observe(&self, label: Label<'_>, status: u16, seconds: f64) {
+        let count = |(_, requests, latency): &Handles| {
+            requests.inc();
+            latency.observe(seconds);
+        };
+        match label {
+            Label::Operation(index, _) => {
+                let Some(slot) = self.operations.get(index) else { return };
+                if let Some(handles) = find(&slot.read().unwrap_or_else(|e| e.into_inner()), status) {
+                    return count(handles);
+                }
+                let handles = self.handles(label.name(), status);
+                count(&handles);
+                slot.write().unwrap_or_else(|e| e.into_inner()).push(handles);
+            }
+            Label::Other(name) => {
+                if let Some(handles) =
+                    self.others.read().unwrap_or_else(|e| e.into_inner()).get(name).and_then(|l| find(l, status))
+                {
+                    return count(handles);
+                }
+                let handles = self.handles(name, status);
+                count(&handles);
+                self.others.write().unwrap_or_else(|e| e.into_inner()).entry(name).or_default().push(handles);
             }
         }
+    }
+
+    /// Looks the labelled metrics of an operation and status up.
+    fn handles(&self, operation: &str, status: u16) -> Handles {
         let label = status.to_string();
         let requests = self.requests.with_label_values(&[operation, &label]);
         let latency = self.latency.with_label_values(&[operation, &label]);
-        requests.inc();
-        latency.observe(seconds);
-        let mut handles = self.handles.write().unwrap_or_else(|e| e.into_inner());
-        let list = handles.entry(operation.to_string()).or_default();
-        if !list.iter().any(|(s, _, _)| *s == status) {
-            list.push((status, requests, latency));
-        }
+        (status, requests, latency)
     }
 
     /// The text exposition.
@@ -83,17 +125,26 @@ impl Metrics {
     }
 }
 
+/// The handles of a status in a list.
+fn find(list: &[Handles], status: u16) -> Option<&Handles> {
+    list.iter().find(|(s, _, _)| *s == status)
+}
+
 #[cfg(test)]
 mod tests {
+    use super::Label;
+
     #[test]
     fn counts_and_latency_are_labelled() {
-        let m = super::Metrics::new().unwrap();
-        m.observe("getPet", 200, 0.01);
-        m.observe("getPet", 200, 0.01);
-        m.observe("getPet", 404, 0.01);
+        let m = super::Metrics::new(1).unwrap();
+        m.observe(Label::Operation(0, "getPet"), 200, 0.01);
+        m.observe(Label::Operation(0, "getPet"), 200, 0.01);
+        m.observe(Label::Operation(0, "getPet"), 404, 0.01);
+        m.observe(Label::Other("not_found"), 404, 0.01);
         let text = m.render();
         assert!(text.contains(r#"macaron_requests_total{operation="getPet",status="200"} 2"#), "{text}");
         assert!(text.contains(r#"macaron_requests_total{operation="getPet",status="404"} 1"#), "{text}");
+        assert!(text.contains(r#"macaron_requests_total{operation="not_found",status="404"} 1"#), "{text}");
         assert!(text.contains("macaron_request_duration_seconds_bucket"), "{text}");
     }
 }

@@ -15,6 +15,8 @@
 //! with its method wins. Captured values stay percent-encoded here and are
 //! decoded by [`crate::params`], after splitting by style.
 
+use std::collections::HashMap;
+
 use macaron_spec::Part;
 use percent_encoding::percent_decode_str;
 
@@ -62,6 +64,10 @@ pub(crate) enum Match {
 #[derive(Default)]
 pub(crate) struct Router {
     routes: Vec<Route>,
+    /// The routes without parameters, by path: most requests are for one
+    /// (built-ins included), and one lookup finds it. Such a route comes
+    /// first in the ranking among the routes a path matches.
+    literal: HashMap<String, usize>,
 }
 
 fn shape(segments: &[Vec<Part>]) -> Vec<Vec<Option<&str>>> {
@@ -109,6 +115,13 @@ impl Router {
             methods: vec![(method.to_string(), target)],
         });
         self.routes.sort_by(|a, b| b.rank.cmp(&a.rank));
+        self.literal = self
+            .routes
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.rank.iter().all(|&rank| rank == 2))
+            .map(|(i, r)| (render(&r.segments), i))
+            .collect();
         Ok(())
     }
 
@@ -140,6 +153,11 @@ impl Router {
     /// Routes a request (the path as sent, without the query string).
     pub fn find(&self, method: &str, path: &str) -> Match {
         let Some(rest) = path.strip_prefix('/') else { return Match::NotFound };
+        if let Some(route) = self.literal.get(path).map(|&i| &self.routes[i]) {
+            if let Some(target) = route.target(method) {
+                return Match::Route(target, Vec::new());
+            }
+        }
         let count = rest.bytes().filter(|&b| b == b'/').count() + 1;
         let mut allowed: Vec<String> = Vec::new();
         for route in &self.routes {
@@ -147,13 +165,8 @@ impl Router {
                 continue;
             }
             let Some(params) = match_route(&route.segments, rest.split('/')) else { continue };
-            let wanted = route
-                .methods
-                .iter()
-                .find(|(m, _)| m == method)
-                .or_else(|| (method == "HEAD").then(|| route.methods.iter().find(|(m, _)| m == "GET")).flatten());
-            if let Some((_, target)) = wanted {
-                return Match::Route(*target, params);
+            if let Some(target) = route.target(method) {
+                return Match::Route(target, params);
             }
             allowed.extend(route.methods.iter().map(|(m, _)| m.clone()));
         }
@@ -164,6 +177,14 @@ impl Router {
             allowed.dedup();
             Match::MethodNotAllowed(allowed)
         }
+    }
+}
+
+impl Route {
+    /// The target of a method (`HEAD` falls back on `GET`).
+    fn target(&self, method: &str) -> Option<Target> {
+        let find = |wanted: &str| self.methods.iter().find(|(m, _)| m == wanted).map(|(_, t)| *t);
+        find(method).or_else(|| if method == "HEAD" { find("GET") } else { None })
     }
 }
 

@@ -16,17 +16,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::dev::{fn_service, ServiceRequest, ServiceResponse};
-use actix_web::{web, App, HttpServer};
+use actix_http::{HttpService, KeepAlive};
+use actix_service::{fn_factory, fn_service};
 use clap::Parser;
-use futures_util::FutureExt;
 
 use crate::api::Api;
 use crate::builtins;
-use crate::dispatch::{dispatch, REQUEST_ID};
+use crate::dispatch::dispatch;
 use crate::error::Result;
 use crate::options::{Options, Role};
-use crate::report::RequestId;
 
 /// How long in-flight requests may take to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -247,45 +245,47 @@ async fn shutdown_signal() {
 }
 
 /// The actix server for a service on a bound listener (not yet running).
-pub(crate) fn http_server(api: &Api, listener: TcpListener, workers: usize) -> std::io::Result<actix_web::dev::Server> {
-    let port = listener.local_addr()?.port();
-    let _ = api.service.server.port.set(port);
-    let data = web::Data::from(api.service.clone());
+///
+/// actix-server accepts the connections and actix-http speaks HTTP/1.1 on
+/// them; the requests go straight to [`dispatch`], with no actix-web `App`
+/// in between: Macaron routes and extracts itself, and the `App` layer
+/// (its request object, router and extractor plumbing) cost about a fifth
+/// of a bare actix-web service's time per request (docs/performance.md).
+/// Only Swagger UI's assets, which the `swagger-ui-dist` crate ships as an
+/// actix-web scope, are served by an `App` (see [`dispatch`]). The settings
+/// are actix-web's `HttpServer` defaults.
+pub(crate) fn http_server(api: &Api, listener: TcpListener, workers: usize) -> std::io::Result<actix_server::Server> {
+    let addr = listener.local_addr()?;
+    let _ = api.service.server.port.set(addr.port());
     let service = api.service.clone();
-    let server = HttpServer::new(move || {
+    let mut builder = actix_server::Server::build()
+        .workers(workers)
+        .backlog(1024)
+        .disable_signals()
+        .shutdown_timeout(SHUTDOWN_GRACE.as_secs());
+    let closing = builder.graceful_shutdown_signal();
+    builder = builder.listen("macaron", listener, move || {
         let service = service.clone();
-        App::new()
-            .app_data(data.clone())
-            // The dispatcher stamps its own replies; only Swagger UI's assets,
-            // served by actix under /doc, get their request id here.
-            .service(web::scope(builtins::DOC_PREFIX).wrap_fn(stamp_request_id).service(builtins::ui_assets()))
-            .default_service(fn_service(move |req| dispatch(req, service.clone())))
-    })
-    .workers(workers)
-    .disable_signals()
-    .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
-    .listen(listener)?
-    .run();
-    Ok(server)
-}
-
-/// Adds an `X-Request-Id` to a reply that has none.
-fn stamp_request_id<S>(
-    req: ServiceRequest,
-    srv: &S,
-) -> impl std::future::Future<Output = Result<ServiceResponse, actix_web::Error>>
-where
-    S: actix_web::dev::Service<ServiceRequest, Response = ServiceResponse, Error = actix_web::Error>,
-{
-    let id = RequestId::from_caller(req.headers().get(REQUEST_ID));
-    srv.call(req).map(move |res| {
-        res.map(|mut res| {
-            if !res.headers().contains_key(REQUEST_ID) {
-                res.headers_mut().insert(REQUEST_ID, id.header());
-            }
-            res
-        })
-    })
+        let closing = closing.clone();
+        HttpService::build()
+            .graceful_shutdown_signal(move || {
+                let closing = closing.clone();
+                async move { closing.notified().await }
+            })
+            .keep_alive(KeepAlive::Timeout(Duration::from_secs(5)))
+            .client_request_timeout(Duration::from_secs(5))
+            .client_disconnect_timeout(Duration::from_secs(1))
+            .local_addr(addr)
+            .h1(fn_factory(move || {
+                let service = service.clone();
+                async move {
+                    let assets = builtins::ui_app().await?;
+                    Ok::<_, ()>(fn_service(move |req| dispatch(req, service.clone(), assets.clone())))
+                }
+            }))
+            .tcp()
+    })?;
+    Ok(builder.run())
 }
 
 #[cfg(test)]

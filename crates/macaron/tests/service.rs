@@ -45,6 +45,11 @@ async fn docs_are_served_locally() {
         assert!(r.body.len() > 10_000, "{asset}");
         assert!(r.header("x-request-id").is_some(), "{asset} has no request id");
     }
+    // Anything else under the assets' folder is the service's own JSON 404.
+    let r = s.call("GET", "/doc/_ui/nothing.js").send().await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json()["error"], "NOT_FOUND");
+    assert!(r.header("x-request-id").is_some());
 }
 
 #[tokio::test]
