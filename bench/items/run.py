@@ -4,7 +4,8 @@
 Builds the servers in release, starts each pinned to core 0 (one worker),
 drives it with wrk pinned to core 1, and for each workload reports
 requests/s, p99 latency and the server's CPU time per request (from
-/proc/PID/stat), then the Macaron/bare ratios.
+/proc/PID/stat), each the median of --rounds runs taken in turns with the
+other server, then the Macaron/bare ratios.
 
 - items: the workloads of ../shared/bench/items.yaml, `items-macaron`
   against `items-bare`;
@@ -13,7 +14,7 @@ requests/s, p99 latency and the server's CPU time per request (from
   `petstore-bare` (the same two operations by hand: jsonwebtoken, serde,
   sqlx on SQLite), each in a scratch working directory.
 
-    python3 bench/items/run.py [--suite all|items|petstore] [--duration 10] [--connections 32]
+    python3 bench/items/run.py [--suite all|items|petstore] [--duration 10] [--rounds 3] [--connections 32]
 
 Needs wrk (`apt-get install wrk`). Sends traffic to 127.0.0.1 only. Honors
 CARGO_TARGET_DIR.
@@ -23,6 +24,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -127,17 +129,24 @@ def wait_ready(procs, ports):
 
 
 def measure(procs, ports, workloads, args):
-    """workloads: (label, method, {server: path}, body, status, headers)."""
+    """workloads: (label, method, {server: path}, body, status, headers).
+
+    Each workload runs `args.rounds` times on each server, the servers taking
+    turns, and each figure is the median of its rounds: a stall of the
+    shared machine then moves one round, not the result."""
     rows = []
     for label, method, paths, body, status, headers in workloads:
-        result = {}
-        for name, proc in procs.items():
-            check(ports[name], method, paths[name], body, status, headers)
-            before = cpu_seconds(proc.pid)
-            total, rps, p99, _ = wrk(ports[name], method, paths[name], body, args.duration, args.connections,
-                                     headers)
-            cpu = cpu_seconds(proc.pid) - before
-            result[name] = (rps, p99, cpu / total * 1e6)
+        rounds = {name: [] for name in procs}
+        for _ in range(args.rounds):
+            for name, proc in procs.items():
+                check(ports[name], method, paths[name], body, status, headers)
+                before = cpu_seconds(proc.pid)
+                total, rps, p99, _ = wrk(ports[name], method, paths[name], body, args.duration, args.connections,
+                                         headers)
+                cpu = cpu_seconds(proc.pid) - before
+                rounds[name].append((rps, p99, cpu / total * 1e6))
+        result = {name: tuple(statistics.median(r[i] for r in runs) for i in range(3))
+                  for name, runs in rounds.items()}
         rows.append((label, result))
     return rows
 
@@ -197,6 +206,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--rounds", type=int, default=3, help="runs per server and workload; figures are medians")
     ap.add_argument("--suite", choices=["all", "items", "petstore"], default="all")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--no-build", action="store_true", help="use the binaries already in the target directory")

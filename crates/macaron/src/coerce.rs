@@ -30,6 +30,14 @@ fn alternatives<'a>(api: &'a Api, schema: &'a Value, depth: usize, out: &mut Vec
 
 /// The first non-null type the schema declares, if any.
 pub(crate) fn primary_type<'a>(api: &'a Api, schema: &'a Value) -> Option<&'a str> {
+    // Most parameters' schemas are one plain type: no list to gather.
+    if let Value::Object(plain) = schema {
+        if let (Some(Value::String(t)), false) =
+            (plain.get("type"), ["$ref", "allOf", "anyOf", "oneOf"].iter().any(|k| plain.contains_key(*k)))
+        {
+            return (t != "null").then_some(t.as_str());
+        }
+    }
     let mut all = Vec::new();
     alternatives(api, schema, 0, &mut all);
     all.iter().find_map(|s| match s.get("type") {

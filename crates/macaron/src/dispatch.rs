@@ -20,7 +20,7 @@ use actix_http::body::BoxBody;
 use actix_http::{Payload, Request};
 use actix_service::Service as _;
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use actix_web::http::StatusCode;
+use actix_web::http::{StatusCode, Uri};
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::HttpResponse;
 use futures_util::{FutureExt, StreamExt};
@@ -37,7 +37,7 @@ use crate::inputs;
 use crate::metrics::Label;
 use crate::params::{cookie_pairs, query_pairs, RawInputs};
 use crate::reply::{Body, Response};
-use crate::report::{self, Current, Headers, RequestId};
+use crate::report::{self, Current, Headers, Location, RequestId};
 use crate::router::{Builtin, Match, Target};
 use crate::tree::Tree;
 use crate::validate::check;
@@ -80,6 +80,8 @@ struct Facts {
     content_type: Option<HeaderValue>,
     content_length: Option<HeaderValue>,
     transfer_encoding: bool,
+    /// True when a header may hold a secret ([`report::is_secret`]).
+    secrets: bool,
 }
 
 impl Facts {
@@ -101,6 +103,7 @@ impl Facts {
             } else if name == REQUEST_ID {
                 &mut facts.request_id
             } else {
+                facts.secrets |= report::is_secret(name);
                 continue;
             };
             if slot.is_none() {
@@ -196,20 +199,21 @@ pub(crate) async fn dispatch(
         reply.headers_mut().insert(REQUEST_ID, id.header());
         return Ok(reply);
     }
-    let headers = std::mem::take(&mut req.head_mut().headers);
+    let head = req.head_mut();
+    let (headers, uri) = (std::mem::take(&mut head.headers), std::mem::take(&mut head.uri));
     let payload = req.take_payload();
-    let reply = serve(&req, payload, headers, service).await;
+    let reply = serve(&req, uri, payload, headers, service).await;
     Ok(reply.into())
 }
 
-async fn serve(req: &Request, payload: Payload, headers: HeaderMap, service: Arc<Service>) -> HttpResponse {
+/// Serves a request whose headers and URI have been taken out of it.
+async fn serve(req: &Request, uri: Uri, payload: Payload, headers: HeaderMap, service: Arc<Service>) -> HttpResponse {
     let facts = Facts::of(&headers);
     let current = Arc::new(Current {
         request_id: RequestId::from_caller(facts.request_id.as_ref()),
         method: method_name(req.method()),
-        path: req.path().to_string(),
-        query: req.uri().query().unwrap_or("").to_string(),
-        headers: Headers::new(headers),
+        location: Location::Uri(uri),
+        headers: Headers::new(headers, facts.secrets),
         body: Mutex::new(Bytes::new()),
         caller_ip: req.peer_addr().map(|a| a.ip()),
         user_id: Mutex::new(None),
@@ -243,7 +247,7 @@ async fn serve(req: &Request, payload: Payload, headers: HeaderMap, service: Arc
 
     let method = req.method().as_str();
     if method == "OPTIONS" && pipeline.origin.is_some() && header("access-control-request-method").is_some() {
-        let methods = service.router.methods(req.path());
+        let methods = service.router.methods(current.path());
         let mut reply = HttpResponse::NoContent();
         reply.insert_header(("Access-Control-Allow-Methods", methods.join(", ")));
         if let Some(asked) = header("access-control-request-headers") {
@@ -254,14 +258,15 @@ async fn serve(req: &Request, payload: Payload, headers: HeaderMap, service: Arc
         return pipeline.finish(reply.finish());
     }
 
-    let result = match service.router.find(method, req.path()) {
+    let path = current.path();
+    let result = match service.router.find(method, path) {
         Match::NotFound => {
             pipeline.operation = Operation::Named("not_found");
-            Err((NotFound::new(format!("no route for {method} {}", req.path())), Vec::new()))
+            Err((NotFound::new(format!("no route for {method} {path}")), Vec::new()))
         }
         Match::MethodNotAllowed(allowed) => {
             pipeline.operation = Operation::Named("method_not_allowed");
-            let error = MethodNotAllowed::new(format!("{method} is not allowed on {}", req.path()));
+            let error = MethodNotAllowed::new(format!("{method} is not allowed on {path}"));
             Err((error, vec![("Allow".to_string(), allowed.join(", "))]))
         }
         Match::Route(Target::Builtin(Builtin::AuthVersion), _) => {
@@ -280,7 +285,7 @@ async fn serve(req: &Request, payload: Payload, headers: HeaderMap, service: Arc
         }
         Match::Route(Target::Operation(index), captured) => {
             pipeline.operation = Operation::Op(index);
-            pipeline.run(req, payload, index, &captured).await.map_err(|e| (e, Vec::new()))
+            pipeline.run(payload, index, &captured).await.map_err(|e| (e, Vec::new()))
         }
     };
     let reply = match result {
@@ -291,13 +296,7 @@ async fn serve(req: &Request, payload: Payload, headers: HeaderMap, service: Arc
 }
 
 impl Pipeline {
-    async fn run(
-        &self,
-        req: &Request,
-        payload: Payload,
-        index: usize,
-        captured: &[(String, String)],
-    ) -> Result<HttpResponse, Error> {
+    async fn run(&self, payload: Payload, index: usize, captured: &[(String, String)]) -> Result<HttpResponse, Error> {
         let op = &self.service.ops[index];
         let api = &self.service.apis[op.api];
         // Authentication first: without a valid token nothing else is checked.
@@ -328,7 +327,7 @@ impl Pipeline {
             ..Context::default()
         };
         if !op.spec.parameters.is_empty() {
-            let query = query_pairs(req.uri().query().unwrap_or(""));
+            let query = query_pairs(self.current.query());
             let wants = |location| op.spec.parameters.iter().any(|p| p.location == location);
             let no_headers = Vec::new();
             let headers = if wants(ParamLocation::Header) || wants(ParamLocation::Cookie) {
@@ -457,11 +456,16 @@ impl Pipeline {
             }
         };
         let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut reply = HttpResponse::build(status);
+        let mut reply = HttpResponse::with_body(status, BoxBody::new(bytes));
+        let headers = reply.headers_mut();
         for (name, value) in extra {
-            reply.insert_header((name.as_str(), value.as_str()));
+            if let (Ok(name), Ok(value)) = (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str()))
+            {
+                headers.insert(name, value);
+            }
         }
-        reply.insert_header((header::CONTENT_TYPE, JSON)).body(bytes)
+        headers.insert(header::CONTENT_TYPE, JSON);
+        reply
     }
 
     /// Stamps the request id and CORS headers, logs, counts.
@@ -486,7 +490,7 @@ impl Pipeline {
             operation = %operation,
             "{} {} -> {} in {:.1} ms",
             self.current.method,
-            self.current.path,
+            self.current.path(),
             status,
             elapsed.as_secs_f64() * 1000.0
         );

@@ -108,8 +108,8 @@ impl Source {
         let current = &self.current;
         Request {
             method: current.method.to_string(),
-            path: current.path.clone(),
-            query: current.query.clone(),
+            path: current.path().to_string(),
+            query: current.query().to_string(),
             headers: current.headers.list().clone(),
             request_id: current.request_id.to_string(),
             operation_id: self.service.ops[self.op].spec.id.clone(),

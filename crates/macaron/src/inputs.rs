@@ -60,6 +60,10 @@ pub(crate) fn media_type<'a>(op: &'a Op, content_type: Option<&str>, has_body: b
     if op.body.is_empty() || (!has_body && content_type.is_none()) {
         return Ok(None);
     }
+    // The common case first: the content type as the spec writes it.
+    if let Some(key) = content_type.and_then(|c| op.body.get_key_value(c)).map(|(k, _)| k) {
+        return Ok(Some(key.as_str()));
+    }
     let essence = content_type.map_or("application/json", essence);
     let kind = essence.split_once('/').map_or(essence, |(kind, _)| kind);
     let found = op

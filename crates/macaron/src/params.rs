@@ -37,6 +37,9 @@ pub(crate) fn location_name(location: ParamLocation) -> &'static str {
 }
 
 fn decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_string();
+    }
     percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 

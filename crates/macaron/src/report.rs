@@ -30,7 +30,8 @@ use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex, Once, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
-use actix_web::http::header::{HeaderMap, HeaderValue};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::Uri;
 use actix_web::web::Bytes;
 use serde_json::{json, Value};
 
@@ -131,11 +132,14 @@ pub(crate) struct PanicNote {
 pub(crate) struct Headers {
     map: HeaderMap,
     list: OnceLock<Arc<Vec<(String, String)>>>,
+    secrets: bool,
 }
 
 impl Headers {
-    pub fn new(map: HeaderMap) -> Self {
-        Headers { map, list: OnceLock::new() }
+    /// The headers of a request; `secrets` tells whether one of them may
+    /// hold a secret (see [`is_secret`]), found by the caller's own pass.
+    pub fn new(map: HeaderMap, secrets: bool) -> Self {
+        Headers { map, list: OnceLock::new(), secrets }
     }
 
     /// The headers as received.
@@ -162,8 +166,17 @@ impl Headers {
 
     /// True when the request carries a header that may hold a secret.
     pub fn has_secrets(&self) -> bool {
-        ["authorization", "proxy-authorization", "x-api-key", "cookie"].iter().any(|n| self.map.contains_key(*n))
+        self.secrets
     }
+}
+
+/// True for a request header that may hold a secret (compared as names: a
+/// lookup by a name given as text parses and hashes it).
+pub(crate) fn is_secret(name: &HeaderName) -> bool {
+    name == header::AUTHORIZATION
+        || name == header::PROXY_AUTHORIZATION
+        || name == header::COOKIE
+        || name.as_str() == "x-api-key"
 }
 
 /// A request's id: the caller's `X-Request-Id` when usable, else a new
@@ -230,8 +243,7 @@ impl fmt::Display for RequestId {
 pub(crate) struct Current {
     pub request_id: RequestId,
     pub method: Cow<'static, str>,
-    pub path: String,
-    pub query: String,
+    pub location: Location,
     /// The request's headers as received: redacted when a report is written,
     /// not on every request.
     pub headers: Headers,
@@ -249,6 +261,32 @@ pub(crate) struct Current {
     pub panic: Mutex<Option<PanicNote>>,
     pub server: Arc<ServerInfo>,
     pub reports: Arc<Reports>,
+}
+
+/// Where a request was sent.
+pub(crate) enum Location {
+    /// The request's URI, moved out of the request (not copied).
+    Uri(Uri),
+    /// A background task: its name, and its id and attempt as a query.
+    Task { path: String, query: String },
+}
+
+impl Current {
+    /// The request's path, as sent.
+    pub fn path(&self) -> &str {
+        match &self.location {
+            Location::Uri(uri) => uri.path(),
+            Location::Task { path, .. } => path,
+        }
+    }
+
+    /// The request's query string, as sent (empty without one).
+    pub fn query(&self) -> &str {
+        match &self.location {
+            Location::Uri(uri) => uri.query().unwrap_or(""),
+            Location::Task { query, .. } => query,
+        }
+    }
 }
 
 tokio::task_local! {
@@ -346,13 +384,13 @@ fn rfc3339(time: SystemTime) -> String {
 
 impl Current {
     /// Secret values of this request (its token, its cookies) and of the service.
-    pub(crate) fn secrets(&self) -> Vec<String> {
+    pub(crate) fn secrets(&self) -> Cow<'_, [String]> {
         if !self.headers.has_secrets() {
-            return self.reports.secrets.clone();
+            return Cow::Borrowed(&self.reports.secrets);
         }
         let mut secrets = request_secrets(self.headers.list());
         secrets.extend(self.reports.secrets.iter().cloned());
-        secrets
+        Cow::Owned(secrets)
     }
 
     fn dump(
@@ -371,8 +409,8 @@ impl Current {
             "request": {
                 "id": self.request_id.as_str(),
                 "method": self.method,
-                "path": self.path,
-                "query": self.query,
+                "path": self.path(),
+                "query": self.query(),
                 "headers": redact_headers(self.headers.list()).iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
                 "body": body_for_report(&self.body.lock().unwrap_or_else(|e| e.into_inner())),
             },

@@ -210,38 +210,52 @@ pub(crate) fn render(segments: &[Vec<Part>]) -> String {
 fn match_route<'a>(segments: &[Vec<Part>], parts: impl Iterator<Item = &'a str>) -> Option<Vec<(String, String)>> {
     let mut params = Vec::new();
     for (segment, text) in segments.iter().zip(parts) {
-        match match_segment(segment, text) {
-            Some(found) => params.extend(found),
-            None if text.contains('%') && segment.iter().all(|p| matches!(p, Part::Literal(_))) => {
-                let decoded = percent_decode_str(text).decode_utf8_lossy();
-                match_segment(segment, &decoded)?;
-            }
-            None => return None,
+        let before = params.len();
+        if match_segment(segment, text, &mut params) {
+            continue;
         }
+        params.truncate(before);
+        if text.contains('%') && segment.iter().all(|p| matches!(p, Part::Literal(_))) {
+            let decoded = percent_decode_str(text).decode_utf8_lossy();
+            if match_segment(segment, &decoded, &mut params) {
+                continue;
+            }
+        }
+        return None;
     }
     Some(params)
 }
 
-fn match_segment(parts: &[Part], text: &str) -> Option<Vec<(String, String)>> {
+/// Matches one segment, pushing the parameters it captures on `out`; on
+/// `false`, `out` may hold some of them (the caller truncates).
+fn match_segment(parts: &[Part], text: &str, out: &mut Vec<(String, String)>) -> bool {
     match parts.split_first() {
-        None => text.is_empty().then(Vec::new),
-        Some((Part::Literal(literal), rest)) => match_segment(rest, text.strip_prefix(literal.as_str())?),
+        None => text.is_empty(),
+        Some((Part::Literal(literal), rest)) => {
+            text.strip_prefix(literal.as_str()).is_some_and(|text| match_segment(rest, text, out))
+        }
         Some((Part::Param(name), rest)) => match rest.first() {
-            None => (!text.is_empty()).then(|| vec![(name.clone(), text.to_string())]),
+            None if text.is_empty() => false,
+            None => {
+                out.push((name.clone(), text.to_string()));
+                true
+            }
             Some(Part::Literal(next)) => {
+                let before = out.len();
                 for (at, _) in text.rmatch_indices(next.as_str()) {
                     if at == 0 {
                         continue;
                     }
-                    if let Some(mut found) = match_segment(rest, &text[at..]) {
-                        found.insert(0, (name.clone(), text[..at].to_string()));
-                        return Some(found);
+                    out.push((name.clone(), text[..at].to_string()));
+                    if match_segment(rest, &text[at..], out) {
+                        return true;
                     }
+                    out.truncate(before);
                 }
-                None
+                false
             }
             // Two parameters in a row are refused by the spec loader.
-            Some(Part::Param(_)) => None,
+            Some(Part::Param(_)) => false,
         },
     }
 }

@@ -41,7 +41,7 @@ use serde_json::{json, Value};
 use tracing::Instrument;
 
 use crate::error::Error;
-use crate::report::{self, Current, Reports, RequestId, ServerInfo};
+use crate::report::{self, Current, Location, Reports, RequestId, ServerInfo};
 
 pub use macaron_tasks::{submit, FailedTask, RetryPolicy, Stats, TaskDef, TaskOutput};
 
@@ -268,8 +268,10 @@ impl ServiceExecutor {
         Arc::new(Current {
             request_id: RequestId::from_text(envelope.context.request_id.as_deref().unwrap_or(&envelope.id)),
             method: "TASK".into(),
-            path: envelope.task.clone(),
-            query: format!("id={}&attempt={}", envelope.id, envelope.attempts),
+            location: Location::Task {
+                path: envelope.task.clone(),
+                query: format!("id={}&attempt={}", envelope.id, envelope.attempts),
+            },
             headers: Default::default(),
             body: Mutex::new(Bytes::from(envelope.args.to_string())),
             caller_ip: None,
