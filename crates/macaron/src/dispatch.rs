@@ -345,7 +345,9 @@ impl Pipeline {
         if let Some(guard) = &op.guard {
             guard(&ctx)?;
         }
-        let handler = op.handler.clone();
+        // The handler borrows the context (its extractors read it): nothing
+        // as big as a context is moved into the futures below.
+        let (handler, ctx) = (&op.handler, &ctx);
         let outcome =
             report::scope(self.current.clone(), AssertUnwindSafe(async move { handler(ctx).await }).catch_unwind())
                 .await;

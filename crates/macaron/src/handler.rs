@@ -36,11 +36,11 @@ use crate::reply::{Reply, Response};
 /// ```
 pub trait Handler<Args>: Clone + Send + Sync + 'static {
     /// Extracts the arguments from the context and runs the function.
-    fn call(&self, ctx: Context) -> LocalBoxFuture<'static, Result<Response>>;
+    fn call(&self, ctx: &Context) -> LocalBoxFuture<'static, Result<Response>>;
 }
 
 /// A handler with its argument types erased.
-pub(crate) type BoxedHandler = Arc<dyn Fn(Context) -> LocalBoxFuture<'static, Result<Response>> + Send + Sync>;
+pub(crate) type BoxedHandler = Arc<dyn Fn(&Context) -> LocalBoxFuture<'static, Result<Response>> + Send + Sync>;
 
 pub(crate) fn boxed<H: Handler<A>, A>(handler: H) -> BoxedHandler {
     Arc::new(move |ctx| handler.call(ctx))
@@ -56,9 +56,9 @@ macro_rules! impl_handler {
             $($arg: FromContext + 'static,)*
         {
             #[allow(non_snake_case, unused_variables)]
-            fn call(&self, ctx: Context) -> LocalBoxFuture<'static, Result<Response>> {
+            fn call(&self, ctx: &Context) -> LocalBoxFuture<'static, Result<Response>> {
                 $(
-                    let $arg = match $arg::from_context(&ctx) {
+                    let $arg = match $arg::from_context(ctx) {
                         Ok(value) => value,
                         Err(e) => return Box::pin(async move { Err(e) }),
                     };
