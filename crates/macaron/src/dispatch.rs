@@ -202,12 +202,24 @@ pub(crate) async fn dispatch(
     let head = req.head_mut();
     let (headers, uri) = (std::mem::take(&mut head.headers), std::mem::take(&mut head.uri));
     let payload = req.take_payload();
-    let reply = serve(&req, uri, payload, headers, service).await;
+    let (reply, current) = serve(&req, uri, payload, headers, service).await;
+    // The header map goes back to the request, whose head actix keeps in a
+    // pool: cleared there, its table is reused by a later request instead
+    // of freed here and allocated again.
+    if let Ok(current) = Arc::try_unwrap(current) {
+        req.head_mut().headers = current.headers.into_map();
+    }
     Ok(reply.into())
 }
 
 /// Serves a request whose headers and URI have been taken out of it.
-async fn serve(req: &Request, uri: Uri, payload: Payload, headers: HeaderMap, service: Arc<Service>) -> HttpResponse {
+async fn serve(
+    req: &Request,
+    uri: Uri,
+    payload: Payload,
+    headers: HeaderMap,
+    service: Arc<Service>,
+) -> (HttpResponse, Arc<Current>) {
     let facts = Facts::of(&headers);
     let current = Arc::new(Current {
         request_id: RequestId::from_caller(facts.request_id.as_ref()),
@@ -255,7 +267,7 @@ async fn serve(req: &Request, uri: Uri, payload: Payload, headers: HeaderMap, se
         }
         reply.insert_header(("Access-Control-Max-Age", "600"));
         pipeline.operation = Operation::Named("cors_preflight");
-        return pipeline.finish(reply.finish());
+        return (pipeline.finish(reply.finish()), current);
     }
 
     let path = current.path();
@@ -292,7 +304,7 @@ async fn serve(req: &Request, uri: Uri, payload: Payload, headers: HeaderMap, se
         Ok(reply) => reply,
         Err((error, extra)) => pipeline.error(error, &extra),
     };
-    pipeline.finish(reply)
+    (pipeline.finish(reply), current)
 }
 
 impl Pipeline {

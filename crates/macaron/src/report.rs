@@ -147,6 +147,11 @@ impl Headers {
         &self.map
     }
 
+    /// The header map, given back.
+    pub fn into_map(self) -> HeaderMap {
+        self.map
+    }
+
     /// Every header as received, names in lower case, values as text.
     pub fn list(&self) -> &Arc<Vec<(String, String)>> {
         self.list.get_or_init(|| {
@@ -192,8 +197,11 @@ pub(crate) enum RequestId {
 impl RequestId {
     /// A new uuid v4.
     pub fn new() -> Self {
+        // A request id needs to be unique, not unguessable: the bits come from
+        // fastrand's per-thread generator, not from a cryptographic one.
+        let random = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid();
         let mut buffer = [0u8; 36];
-        uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buffer);
+        random.hyphenated().encode_lower(&mut buffer);
         RequestId::New(buffer)
     }
 
