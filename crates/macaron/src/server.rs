@@ -248,9 +248,9 @@ async fn shutdown_signal() {
 ///
 /// actix-server accepts the connections and actix-http speaks HTTP/1.1 on
 /// them; the requests go straight to [`dispatch`], with no actix-web `App`
-/// in between: Macaron routes and extracts itself, and the `App` layer
-/// (its request object, router and extractor plumbing) cost about a fifth
-/// of a bare actix-web service's time per request (docs/performance.md).
+/// in between: Macaron routes and extracts itself, so the `App` layer
+/// (its request object, router and extractor plumbing) was work every
+/// request paid for nothing (docs/performance.md).
 /// Only Swagger UI's assets, which the `swagger-ui-dist` crate ships as an
 /// actix-web scope, are served by an `App` (see [`dispatch`]). The settings
 /// are actix-web's `HttpServer` defaults.
