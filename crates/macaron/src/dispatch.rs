@@ -5,11 +5,12 @@
 //! error object passed through the service's decorator (and, for a 5xx, an
 //! `error_id` and a crash report). Spreading that over actix routes,
 //! extractors and error handlers would leave some path (a 404, a panic, a
-//! body over the limit) without it. So one function, [`dispatch`], mounted
-//! as actix's default service, runs every stage in order: request id, CORS,
-//! routing, size and media checks, parameter and body validation, the
-//! handler (inside `catch_unwind` and the request's task-local), reply
-//! validation; and every stage's failure goes through [`Pipeline::error`].
+//! body over the limit) without it. So one function, [`dispatch`], the
+//! service actix-http calls for every request, runs every stage in order:
+//! request id, CORS, routing, size and media checks, parameter and body
+//! validation, the handler (inside `catch_unwind` and the request's
+//! task-local), reply validation; and every stage's failure goes through
+//! [`Pipeline::error`].
 
 use std::borrow::Cow;
 use std::panic::AssertUnwindSafe;

@@ -6,7 +6,7 @@
 //! must win over `/pets/{id}` whatever order the document lists them in.
 //! The service must also tell "no such path" (404) from "no such method on
 //! this path" (405, with an `Allow` header). So Macaron routes itself, from
-//! the spec model's parsed templates, behind a single actix default service.
+//! the spec model's parsed templates, in the one service actix-http calls.
 //!
 //! Routes are grouped by shape (templates that match the same URLs) and
 //! sorted by specificity: segment by segment from the left, an all-literal
