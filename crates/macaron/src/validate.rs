@@ -8,7 +8,8 @@
 //! resource. So each API gets one resource, `urn:macaron:<api>`, holding the
 //! components and every inline schema (under `#/inline/<n>`), registered
 //! once; each validator is then just `{"$ref": "urn:macaron:<api>#/inline/<n>"}`
-//! and every reference resolves in the same document.
+//! (or, for a schema that is only a reference to a component, a reference
+//! to that component) and every reference resolves in the same document.
 //!
 //! Validation is draft 2020-12 with format checking on (date, date-time,
 //! uuid, email, ...). JSON Schema has no `int32`/`int64` formats for numbers,
@@ -52,6 +53,19 @@ impl SchemaSet {
         resource["inline"] = Value::Array(self.inline);
         bound_integer_formats(&mut resource);
         let count = resource["inline"].as_array().map_or(0, Vec::len);
+        // A schema that is only a reference to a component (most bodies and
+        // replies) is checked from the component itself: one reference
+        // fewer to follow on every check.
+        let targets: Vec<Option<String>> = (0..count)
+            .map(|n| match resource["inline"][n].as_object() {
+                Some(only) if only.len() == 1 => only
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .filter(|r| r.starts_with("#/components/"))
+                    .map(str::to_string),
+                _ => None,
+            })
+            .collect();
         let registry = Registry::new()
             .draft(Draft::Draft202012)
             .add(&uri, resource)
@@ -63,8 +77,12 @@ impl SchemaSet {
             .with_registry(&registry);
         (0..count)
             .map(|n| {
+                let reference = match &targets[n] {
+                    Some(pointer) => format!("{uri}{pointer}"),
+                    None => format!("{uri}#/inline/{n}"),
+                };
                 options
-                    .build(&json!({ "$ref": format!("{uri}#/inline/{n}") }))
+                    .build(&json!({ "$ref": reference }))
                     .map_err(|e| format!("{}: cannot compile a schema: {e}", self.api))
             })
             .collect()
