@@ -527,12 +527,7 @@ impl ApiBuilder {
 
 /// True for JSON media types (`application/json`, `application/problem+json`).
 pub(crate) fn is_json(media: &str) -> bool {
-    if media == "application/json" {
-        return true; // the common case, without the scan below
-    }
-    // A byte scan: `split(';')` sets up a searcher, dear on every request.
-    let end = media.bytes().position(|b| b == b';').unwrap_or(media.len());
-    let essence = media.get(..end).unwrap_or(media).trim();
+    let essence = crate::inputs::essence(media);
     let suffix = essence.len().checked_sub(5).and_then(|at| essence.get(at..));
     essence.eq_ignore_ascii_case("application/json")
         || suffix.is_some_and(|s| s.eq_ignore_ascii_case("+json"))

@@ -11,36 +11,36 @@
 use macaron_spec::Api;
 use serde_json::{Map, Number, Value};
 
-/// The schemas that together describe a value: the schema itself (with
-/// `$ref`s followed) and the members of its `allOf`, `anyOf` and `oneOf`.
-fn alternatives<'a>(api: &'a Api, schema: &'a Value, depth: usize, out: &mut Vec<&'a Value>) {
+/// The first answer `found` gives over the schemas that together describe
+/// a value: the schema itself (with `$ref`s followed), then the members of
+/// its `allOf`, `anyOf` and `oneOf`, depth first. Nothing is gathered on the
+/// way: this runs for every parameter of every request.
+fn first<'a, T>(
+    api: &'a Api,
+    schema: &'a Value,
+    depth: usize,
+    found: &mut impl FnMut(&'a Value) -> Option<T>,
+) -> Option<T> {
     if depth > 8 {
-        return;
+        return None;
     }
     let schema = api.resolve(schema);
-    out.push(schema);
+    if let Some(answer) = found(schema) {
+        return Some(answer);
+    }
     for key in ["allOf", "anyOf", "oneOf"] {
         if let Some(Value::Array(members)) = schema.get(key) {
-            for member in members {
-                alternatives(api, member, depth + 1, out);
+            if let Some(answer) = members.iter().find_map(|member| first(api, member, depth + 1, found)) {
+                return Some(answer);
             }
         }
     }
+    None
 }
 
 /// The first non-null type the schema declares, if any.
 pub(crate) fn primary_type<'a>(api: &'a Api, schema: &'a Value) -> Option<&'a str> {
-    // Most parameters' schemas are one plain type: no list to gather.
-    if let Value::Object(plain) = schema {
-        if let (Some(Value::String(t)), false) =
-            (plain.get("type"), ["$ref", "allOf", "anyOf", "oneOf"].iter().any(|k| plain.contains_key(*k)))
-        {
-            return (t != "null").then_some(t.as_str());
-        }
-    }
-    let mut all = Vec::new();
-    alternatives(api, schema, 0, &mut all);
-    all.iter().find_map(|s| match s.get("type") {
+    first(api, schema, 0, &mut |s| match s.get("type") {
         Some(Value::String(t)) if t != "null" => Some(t.as_str()),
         Some(Value::Array(types)) => types.iter().filter_map(Value::as_str).find(|t| *t != "null"),
         _ => None,
@@ -49,28 +49,25 @@ pub(crate) fn primary_type<'a>(api: &'a Api, schema: &'a Value) -> Option<&'a st
 
 /// The schema of an array's items.
 pub(crate) fn items<'a>(api: &'a Api, schema: &'a Value) -> Option<&'a Value> {
-    let mut all = Vec::new();
-    alternatives(api, schema, 0, &mut all);
-    all.iter().find_map(|s| s.get("items"))
+    first(api, schema, 0, &mut |s| s.get("items"))
 }
 
 /// The schema of an object's property.
 pub(crate) fn property<'a>(api: &'a Api, schema: &'a Value, name: &str) -> Option<&'a Value> {
-    let mut all = Vec::new();
-    alternatives(api, schema, 0, &mut all);
-    all.iter()
-        .find_map(|s| s.get("properties").and_then(|p| p.get(name)))
-        .or_else(|| all.iter().find_map(|s| s.get("additionalProperties").filter(|a| a.is_object())))
+    first(api, schema, 0, &mut |s| s.get("properties").and_then(|p| p.get(name)))
+        .or_else(|| first(api, schema, 0, &mut |s| s.get("additionalProperties").filter(|a| a.is_object())))
 }
 
 /// The names of an object's declared properties.
 pub(crate) fn property_names<'a>(api: &'a Api, schema: &'a Value) -> Vec<&'a str> {
-    let mut all = Vec::new();
-    alternatives(api, schema, 0, &mut all);
-    all.iter()
-        .filter_map(|s| s.get("properties").and_then(Value::as_object))
-        .flat_map(|p| p.keys().map(String::as_str))
-        .collect()
+    let mut names = Vec::new();
+    first(api, schema, 0, &mut |s| {
+        names.extend(
+            s.get("properties").and_then(Value::as_object).into_iter().flat_map(|p| p.keys().map(String::as_str)),
+        );
+        None::<()>
+    });
+    names
 }
 
 /// A scalar from text.

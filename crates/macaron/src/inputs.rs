@@ -88,7 +88,7 @@ pub(crate) fn media_type<'a>(op: &'a Op, content_type: Option<&str>, has_body: b
 }
 
 /// A media type without its parameters (`application/json; charset=utf-8` → `application/json`).
-fn essence(media: &str) -> &str {
+pub(crate) fn essence(media: &str) -> &str {
     // A byte scan: `split(';')` sets up a searcher, dear on every request.
     let end = media.bytes().position(|b| b == b';').unwrap_or(media.len());
     media.get(..end).unwrap_or(media).trim()

@@ -90,9 +90,7 @@ impl Metrics {
                 if let Some(handles) = find(&slot.read().unwrap_or_else(|e| e.into_inner()), status) {
                     return count(handles);
                 }
-                let handles = self.handles(label.name(), status);
-                count(&handles);
-                slot.write().unwrap_or_else(|e| e.into_inner()).push(handles);
+                count(self.add(&mut slot.write().unwrap_or_else(|e| e.into_inner()), label.name(), status));
             }
             Label::Other(name) => {
                 if let Some(handles) =
@@ -100,19 +98,29 @@ impl Metrics {
                 {
                     return count(handles);
                 }
-                let handles = self.handles(name, status);
-                count(&handles);
-                self.others.write().unwrap_or_else(|e| e.into_inner()).entry(name).or_default().push(handles);
+                count(self.add(
+                    self.others.write().unwrap_or_else(|e| e.into_inner()).entry(name).or_default(),
+                    name,
+                    status,
+                ));
             }
         }
     }
 
-    /// Looks the labelled metrics of an operation and status up.
-    fn handles(&self, operation: &str, status: u16) -> Handles {
-        let label = status.to_string();
-        let requests = self.requests.with_label_values(&[operation, &label]);
-        let latency = self.latency.with_label_values(&[operation, &label]);
-        (status, requests, latency)
+    /// The handles of a status in a list, looked up and added if missing
+    /// (under the list's write lock: another worker may have added them).
+    fn add<'l>(&self, list: &'l mut Vec<Handles>, operation: &str, status: u16) -> &'l Handles {
+        let at = match list.iter().position(|(s, _, _)| *s == status) {
+            Some(at) => at,
+            None => {
+                let label = status.to_string();
+                let requests = self.requests.with_label_values(&[operation, &label]);
+                let latency = self.latency.with_label_values(&[operation, &label]);
+                list.push((status, requests, latency));
+                list.len() - 1
+            }
+        };
+        &list[at]
     }
 
     /// The text exposition.

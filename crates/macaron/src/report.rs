@@ -30,7 +30,7 @@ use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex, Once, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
-use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::Uri;
 use actix_web::web::Bytes;
 use serde_json::{json, Value};
@@ -175,13 +175,9 @@ impl Headers {
     }
 }
 
-/// True for a request header that may hold a secret (compared as names: a
-/// lookup by a name given as text parses and hashes it).
+/// True for a header that may hold a secret ([`SECRET_HEADERS`]).
 pub(crate) fn is_secret(name: &HeaderName) -> bool {
-    name == header::AUTHORIZATION
-        || name == header::PROXY_AUTHORIZATION
-        || name == header::COOKIE
-        || name.as_str() == "x-api-key"
+    SECRET_HEADERS.contains(&name.as_str())
 }
 
 /// A request's id: the caller's `X-Request-Id` when usable, else a new

@@ -16,6 +16,7 @@
 //! decoded by [`crate::params`], after splitting by style.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use macaron_spec::Part;
 use percent_encoding::percent_decode_str;
@@ -66,8 +67,9 @@ pub(crate) struct Router {
     routes: Vec<Route>,
     /// The routes without parameters, by path: most requests are for one
     /// (built-ins included), and one lookup finds it. Such a route comes
-    /// first in the ranking among the routes a path matches.
-    literal: HashMap<String, usize>,
+    /// first in the ranking among the routes a path matches. Built at the
+    /// first request, once every route is added (not again at each `add`).
+    literal: OnceLock<HashMap<String, usize>>,
 }
 
 fn shape(segments: &[Vec<Part>]) -> Vec<Vec<Option<&str>>> {
@@ -115,13 +117,7 @@ impl Router {
             methods: vec![(method.to_string(), target)],
         });
         self.routes.sort_by(|a, b| b.rank.cmp(&a.rank));
-        self.literal = self
-            .routes
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.rank.iter().all(|&rank| rank == 2))
-            .map(|(i, r)| (render(&r.segments), i))
-            .collect();
+        self.literal = OnceLock::new();
         Ok(())
     }
 
@@ -153,7 +149,14 @@ impl Router {
     /// Routes a request (the path as sent, without the query string).
     pub fn find(&self, method: &str, path: &str) -> Match {
         let Some(rest) = path.strip_prefix('/') else { return Match::NotFound };
-        if let Some(route) = self.literal.get(path).map(|&i| &self.routes[i]) {
+        let literal = self.literal.get_or_init(|| {
+            let routes = self.routes.iter().enumerate();
+            routes
+                .filter(|(_, r)| r.rank.iter().all(|&rank| rank == 2))
+                .map(|(i, r)| (render(&r.segments), i))
+                .collect()
+        });
+        if let Some(route) = literal.get(path).map(|&i| &self.routes[i]) {
             if let Some(target) = route.target(method) {
                 return Match::Route(target, Vec::new());
             }
