@@ -35,8 +35,8 @@ from run import HERE, ROOT, TARGET, WORKLOADS  # noqa: E402
 SERVERS = {"bare": ("items-bare", 18091), "macaron": ("items-macaron", 18092)}
 
 # Parts of Macaron's request path, by the function that does each. Only
-# functions the compiler keeps whole: an inlined one has its instructions
-# counted in its caller (a part the compiler inlined prints 0).
+# functions the compiler keeps whole: an inlined one (the schema check, the
+# extractors) has its instructions counted in its caller.
 PARTS = [
     ("the whole dispatch", "macaron::dispatch::dispatch::{{closure}}"),
     ("read the body onto its tape", "macaron::tree::parse::read"),
@@ -44,9 +44,6 @@ PARTS = [
     ("check the reply (its schema check included)", "macaron::dispatch::Pipeline::check_reply"),
     ("finish: request id, metrics, log line", "macaron::dispatch::Pipeline::finish"),
     ("route", "macaron::router::Router::find"),
-    ("schema checks, body and reply together", "macaron::validate::check"),
-    ("deserialise the body from its tape", "<macaron::extract::Json<T> as macaron::extract::FromContext>::from_context"),
-    ("the request id's header value", "macaron::report::RequestId::header"),
 ]
 LINE = re.compile(r"^\s*([\d,]+) \(\s*[\d.]+%\)\s+\S+?:(.*) \[\S+\]$")
 
