@@ -16,7 +16,7 @@ use std::sync::Arc;
 use crate::validate::Validator;
 use actix_web::web::Bytes;
 use indexmap::IndexMap;
-use macaron_spec::{Operation, PathTemplate, Status};
+use macaron_spec::{Method, Operation, PathTemplate, Status};
 use serde_json::Value;
 
 use crate::auth::{self, AuthError, AuthMode, GuardFn, Jwt};
@@ -167,7 +167,7 @@ impl Api {
         }
     }
 
-    /// Every mounted route as `METHOD /path -> operation`, built-ins included.
+    /// Every operation's route as `METHOD /path -> operation` (the built-ins are not listed).
     pub fn routes(&self) -> Vec<String> {
         let s = &self.service;
         s.router
@@ -379,6 +379,8 @@ impl ApiBuilder {
             }
         }
 
+        let api_names: Vec<String> = specs.iter().map(|(spec, _)| spec.name.clone()).collect();
+        let api_names: Vec<&str> = api_names.iter().map(String::as_str).collect();
         let mut router = Router::default();
         let mut ops = Vec::new();
         let mut apis = Vec::new();
@@ -391,6 +393,10 @@ impl ApiBuilder {
                     problems.push(format!("operationId '{}' is in both {other} and {}", op.id, spec.file));
                 }
                 let Some(handler) = handlers.get(&op.id).cloned() else {
+                    if op.method == Method::Get && is_builtin_path(&template, &api_names) {
+                        // The spec documents a built-in (`/ping`, ...): the built-in serves it.
+                        continue;
+                    }
                     problems.push(format!(
                         "operation '{}' ({} {template} in {}) has no handler",
                         op.id, op.method, spec.file
@@ -579,6 +585,27 @@ fn load_sources(sources: &[Source], problems: &mut Vec<String>) -> Vec<(macaron_
     out
 }
 
+/// The paths of the built-ins (`GET` only) of a service with these APIs.
+fn builtin_paths(names: &[&str]) -> Vec<(String, Builtin)> {
+    let mut paths = vec![
+        ("/ping".to_string(), Builtin::Ping),
+        ("/version".to_string(), Builtin::Version),
+        ("/metrics".to_string(), Builtin::Metrics),
+        ("/auth/version".to_string(), Builtin::AuthVersion),
+    ];
+    for (i, name) in names.iter().enumerate() {
+        paths.push((format!("/doc/{name}"), Builtin::DocPage(i)));
+        paths.push((format!("/doc/{name}.yaml"), Builtin::DocFile(i)));
+    }
+    paths
+}
+
+/// True when `GET template` is a built-in's: an operation there without a
+/// handler is the spec documenting the built-in, which serves it.
+fn is_builtin_path(template: &str, names: &[&str]) -> bool {
+    builtin_paths(names).iter().any(|(path, _)| path == template)
+}
+
 fn add_builtins(router: &mut Router, apis: &[LoadedApi]) {
     let mut add = |path: &str, target: Builtin| {
         if let Ok(t) = PathTemplate::parse(path) {
@@ -588,13 +615,9 @@ fn add_builtins(router: &mut Router, apis: &[LoadedApi]) {
             }
         }
     };
-    add("/ping", Builtin::Ping);
-    add("/version", Builtin::Version);
-    add("/metrics", Builtin::Metrics);
-    add("/auth/version", Builtin::AuthVersion);
-    for (i, api) in apis.iter().enumerate() {
-        add(&format!("/doc/{}", api.spec.name), Builtin::DocPage(i));
-        add(&format!("/doc/{}.yaml", api.spec.name), Builtin::DocFile(i));
+    let names: Vec<&str> = apis.iter().map(|a| a.spec.name.as_str()).collect();
+    for (path, builtin) in builtin_paths(&names) {
+        add(&path, builtin);
     }
 }
 

@@ -16,6 +16,9 @@ use actix_http::{Method, Request, Response};
 use actix_service::boxed::BoxService;
 use actix_service::{IntoServiceFactory, ServiceExt, ServiceFactory};
 use actix_web::dev::AppConfig;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::web::Bytes;
 use actix_web::HttpResponse;
 use serde_json::json;
 
@@ -43,7 +46,12 @@ pub(crate) fn name(builtin: Builtin) -> &'static str {
 /// Serves a built-in.
 pub(crate) fn serve(service: &Service, builtin: Builtin) -> HttpResponse {
     match builtin {
-        Builtin::Ping => HttpResponse::Ok().content_type("application/json").body("{}"),
+        Builtin::Ping => {
+            // Load balancers call it often: a static body and header, no builder.
+            let mut reply = HttpResponse::with_body(StatusCode::OK, BoxBody::new(Bytes::from_static(b"{}")));
+            reply.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            reply
+        }
         Builtin::Version | Builtin::AuthVersion => {
             let apis: Vec<&str> = service.apis.iter().map(|a| a.spec.name.as_str()).collect();
             let body = json!({

@@ -203,12 +203,12 @@ pub(crate) async fn dispatch(
     let head = req.head_mut();
     let (headers, uri) = (std::mem::take(&mut head.headers), std::mem::take(&mut head.uri));
     let payload = req.take_payload();
-    let (reply, current) = serve(&req, uri, payload, headers, service).await;
+    let (reply, mut current) = serve(&req, uri, payload, headers, service).await;
     // The header map goes back to the request, whose head actix keeps in a
     // pool: cleared there, its table is reused by a later request instead
     // of freed here and allocated again.
-    if let Ok(current) = Arc::try_unwrap(current) {
-        req.head_mut().headers = current.headers.into_map();
+    if let Some(current) = Arc::get_mut(&mut current) {
+        req.head_mut().headers = current.headers.take_map();
     }
     Ok(reply.into())
 }

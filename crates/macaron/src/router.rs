@@ -15,7 +15,6 @@
 //! with its method wins. Captured values stay percent-encoded here and are
 //! decoded by [`crate::params`], after splitting by style.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use macaron_spec::Part;
@@ -69,7 +68,9 @@ pub(crate) struct Router {
     /// (built-ins included), and one lookup finds it. Such a route comes
     /// first in the ranking among the routes a path matches. Built at the
     /// first request, once every route is added (not again at each `add`).
-    literal: OnceLock<HashMap<String, usize>>,
+    /// Hashed with foldhash: std's SipHash costs more than the rest of the
+    /// lookup, and a table fixed at startup cannot be flooded by chosen paths.
+    literal: OnceLock<foldhash::HashMap<String, usize>>,
 }
 
 fn shape(segments: &[Vec<Part>]) -> Vec<Vec<Option<&str>>> {

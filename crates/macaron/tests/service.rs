@@ -25,6 +25,54 @@ async fn ping_and_version() {
     assert_eq!(s.assert_call_json("GET", "/version", None, 200).await["version"], "9.9.9-override");
 }
 
+/// A spec may document the built-ins: an operation at a built-in's path
+/// without a handler is served by the built-in; one with a handler wins.
+#[tokio::test]
+async fn specs_may_document_the_builtins() {
+    const SPEC: &str = r#"
+openapi: 3.0.3
+info: {title: documented, version: "1"}
+paths:
+  /ping:
+    get:
+      operationId: ping
+      responses: {"200": {description: pong, content: {application/json: {schema: {type: object}}}}}
+  /version:
+    get:
+      operationId: version
+      responses: {"200": {description: the version}}
+  /hello:
+    get:
+      operationId: hello
+      responses: {"200": {description: hi}}
+"#;
+    async fn hello() -> macaron::Result<serde_json::Value> {
+        Ok(json!("hi"))
+    }
+    async fn my_version() -> macaron::Result<serde_json::Value> {
+        Ok(json!({"mine": true}))
+    }
+    let api = macaron::Api::builder().name("documented").api_source("documented.yaml", SPEC).handler("hello", hello);
+    let s = macaron::test::TestServer::start(api.build().unwrap()).await;
+    assert_eq!(s.assert_call_json("GET", "/ping", None, 200).await, json!({}));
+    assert_eq!(s.assert_call_json("GET", "/version", None, 200).await["name"], "documented");
+    assert_eq!(s.assert_call_json("GET", "/hello", None, 200).await, json!("hi"));
+
+    let api = macaron::Api::builder()
+        .name("documented")
+        .api_source("documented.yaml", SPEC)
+        .handler("hello", hello)
+        .handler("version", my_version);
+    let s = macaron::test::TestServer::start(api.build().unwrap()).await;
+    assert_eq!(s.assert_call_json("GET", "/version", None, 200).await, json!({"mine": true}));
+    assert_eq!(s.assert_call_json("GET", "/ping", None, 200).await, json!({}));
+
+    // Anywhere else, an operation without a handler stops the build.
+    let err = macaron::Api::builder().api_source("documented.yaml", SPEC).build().unwrap_err();
+    assert!(err.error_description.contains("operation 'hello'"), "{}", err.error_description);
+    assert!(!err.error_description.contains("operation 'ping'"), "{}", err.error_description);
+}
+
 #[tokio::test]
 async fn docs_are_served_locally() {
     let (s, _) = common::start().await;
