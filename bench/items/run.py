@@ -14,7 +14,7 @@ other server, then the Macaron/bare ratios.
   `petstore-bare` (the same two operations by hand: jsonwebtoken, serde,
   sqlx on SQLite), each in a scratch working directory.
 
-    python3 bench/items/run.py [--suite all|items|petstore] [--duration 10] [--rounds 3] [--connections 32]
+    python3 bench/items/run.py [--suite all|items|petstore] [--duration 10] [--rounds 5] [--connections 32]
 
 Needs wrk (`apt-get install wrk`). Sends traffic to 127.0.0.1 only. Honors
 CARGO_TARGET_DIR.
@@ -131,14 +131,22 @@ def wait_ready(procs, ports):
 def measure(procs, ports, workloads, args):
     """workloads: (label, method, {server: path}, body, status, headers).
 
-    Each workload runs `args.rounds` times on each server, the servers taking
-    turns, and each figure is the median of its rounds: a stall of the
-    shared machine then moves one round, not the result."""
+    Each workload is first run for a second on each server (not counted),
+    then `args.rounds` times on each server, the servers taking turns (the
+    first of a round alternating), and each figure is the median of its
+    rounds: a stall of the shared machine then moves one round, not the
+    result."""
     rows = []
     for label, method, paths, body, status, headers in workloads:
         rounds = {name: [] for name in procs}
-        for _ in range(args.rounds):
-            for name, proc in procs.items():
+        for name in procs:  # warm-up, not counted: connections, caches, allocator
+            check(ports[name], method, paths[name], body, status, headers)
+            wrk(ports[name], method, paths[name], body, 1, args.connections, headers)
+        for turn in range(args.rounds):
+            # Each round swaps who goes first: a drift of the machine within
+            # a round then favours neither server.
+            order = list(procs.items()) if turn % 2 == 0 else list(reversed(procs.items()))
+            for name, proc in order:
                 check(ports[name], method, paths[name], body, status, headers)
                 before = cpu_seconds(proc.pid)
                 total, rps, p99, _ = wrk(ports[name], method, paths[name], body, args.duration, args.connections,
@@ -206,7 +214,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--connections", type=int, default=32)
-    ap.add_argument("--rounds", type=int, default=3, help="runs per server and workload; figures are medians")
+    ap.add_argument("--rounds", type=int, default=5, help="runs per server and workload; figures are medians")
     ap.add_argument("--suite", choices=["all", "items", "petstore"], default="all")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--no-build", action="store_true", help="use the binaries already in the target directory")
