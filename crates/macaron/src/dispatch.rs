@@ -327,7 +327,7 @@ impl Pipeline {
         let content_type = self.content_type.as_ref().and_then(|v| v.to_str().ok());
         let may_have_body = declared.is_some_and(|n| n > 0) || self.chunked;
         let media = inputs::media_type(op, content_type, may_have_body)?;
-        let bytes = read_body(payload, limit).await?;
+        let bytes = if may_have_body { read_body(payload, limit, declared).await? } else { Bytes::new() };
         if !bytes.is_empty() {
             // Kept for a crash report (a cheap reference count; redacted only if a report is written).
             *self.current.body.lock().unwrap_or_else(|e| e.into_inner()) = bytes.clone();
@@ -517,7 +517,10 @@ fn too_large(limit: usize) -> Error {
     PayloadTooLarge::new(format!("the body is larger than the limit of {limit} bytes"))
 }
 
-async fn read_body(mut payload: Payload, limit: usize) -> Result<Bytes, Error> {
+/// The body, in one piece, up to `limit` bytes; `declared` is its
+/// `Content-Length`, if any (once that many bytes are in, the body is whole:
+/// no second wait on the payload for its end).
+async fn read_body(mut payload: Payload, limit: usize, declared: Option<usize>) -> Result<Bytes, Error> {
     let read = |chunk: Result<Bytes, actix_web::error::PayloadError>| {
         chunk.map_err(|e| InvalidParameter::new(format!("body: cannot read the request body: {e}")))
     };
@@ -526,6 +529,9 @@ async fn read_body(mut payload: Payload, limit: usize) -> Result<Bytes, Error> {
     let first = read(first)?;
     if first.len() > limit {
         return Err(too_large(limit));
+    }
+    if declared == Some(first.len()) {
+        return Ok(first);
     }
     let Some(second) = payload.next().await else { return Ok(first) };
     let mut body = BytesMut::from(&first[..]);

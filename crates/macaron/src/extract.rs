@@ -30,10 +30,8 @@ pub struct Context {
     /// The request's description, made from `source` when first asked for.
     pub(crate) request: OnceLock<Request>,
     pub(crate) source: Option<Source>,
-    pub(crate) path: Map<String, Value>,
-    pub(crate) query: Map<String, Value>,
-    pub(crate) headers: Map<String, Value>,
-    pub(crate) cookies: Map<String, Value>,
+    /// The parameters, made only for an operation that has some.
+    pub(crate) params: Option<Box<Params>>,
     pub(crate) body: Option<Value>,
     /// A JSON body, validated: its text (the same buffer as `raw`) and its
     /// tape, from which the handler's type is read. An empty tape: no JSON body.
@@ -45,7 +43,29 @@ pub struct Context {
     pub(crate) db: Option<macaron_db::Db>,
 }
 
+/// The validated parameters of a request, by location.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Params {
+    pub path: Map<String, Value>,
+    pub query: Map<String, Value>,
+    pub headers: Map<String, Value>,
+    pub cookies: Map<String, Value>,
+}
+
+/// The parameters of a request without any.
+static NO_PARAMS: std::sync::LazyLock<Params> = std::sync::LazyLock::new(Params::default);
+
 impl Context {
+    /// The request's parameters (none for an operation without any).
+    pub(crate) fn params(&self) -> &Params {
+        self.params.as_deref().unwrap_or(&NO_PARAMS)
+    }
+
+    /// The request's parameters, to fill in.
+    pub(crate) fn params_mut(&mut self) -> &mut Params {
+        self.params.get_or_insert_with(Box::default)
+    }
+
     /// A context for unit-testing extractors and handlers without a server.
     ///
     /// ```
@@ -60,13 +80,13 @@ impl Context {
 
     /// Sets the path parameters (a JSON object).
     pub fn with_path(mut self, value: Value) -> Self {
-        self.path = object(value);
+        self.params_mut().path = object(value);
         self
     }
 
     /// Sets the query parameters (a JSON object).
     pub fn with_query(mut self, value: Value) -> Self {
-        self.query = object(value);
+        self.params_mut().query = object(value);
         self
     }
 
@@ -218,7 +238,7 @@ macro_rules! object_extractor {
         impl<T: DeserializeOwned> FromContext for $name<T> {
             fn from_context(ctx: &Context) -> Result<Self> {
                 // Deserialised from a reference: no copy of the map.
-                deserialize($what, &ctx.$field).map($name)
+                deserialize($what, &ctx.params().$field).map($name)
             }
         }
     };

@@ -43,11 +43,12 @@ pub(crate) fn parameters(api: &LoadedApi, op: &Op, raw: &RawInputs, ctx: &mut Co
                 return Err(InvalidParameter::new(message));
             }
         }
+        let params = ctx.params_mut();
         let map = match param.location {
-            ParamLocation::Path => &mut ctx.path,
-            ParamLocation::Query => &mut ctx.query,
-            ParamLocation::Header => &mut ctx.headers,
-            ParamLocation::Cookie => &mut ctx.cookies,
+            ParamLocation::Path => &mut params.path,
+            ParamLocation::Query => &mut params.query,
+            ParamLocation::Header => &mut params.headers,
+            ParamLocation::Cookie => &mut params.cookies,
         };
         map.insert(param.name.clone(), value);
     }
