@@ -7,7 +7,8 @@
 //! `GET /doc/<api>.yaml` (the spec file as loaded) and `GET /doc/<api>` (an
 //! HTML reference rendered by Swagger UI, whose assets are served by the
 //! service itself under `/doc/_ui/`, so no request leaves the host). A spec
-//! that declares one of these paths itself wins over the built-in.
+//! may declare these paths to document them: without a handler bound, the
+//! operation is the built-in's; with one, the operation wins.
 
 use std::rc::Rc;
 
