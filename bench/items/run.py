@@ -63,9 +63,10 @@ PET = {"name": "Rex", "tag": "dog", "birth_date": "2020-02-29", "weight_kg": 12.
 
 
 def cpu_seconds(pid):
+    """The process's (user, system) CPU seconds so far."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+    return int(fields[11]) / TICKS, int(fields[12]) / TICKS  # utime, stime
 
 
 def check(port, method, path, body, status, headers=None):
@@ -148,12 +149,13 @@ def measure(procs, ports, workloads, args):
             order = list(procs.items()) if turn % 2 == 0 else list(reversed(procs.items()))
             for name, proc in order:
                 check(ports[name], method, paths[name], body, status, headers)
-                before = cpu_seconds(proc.pid)
+                (user0, system0) = cpu_seconds(proc.pid)
                 total, rps, p99, _ = wrk(ports[name], method, paths[name], body, args.duration, args.connections,
                                          headers)
-                cpu = cpu_seconds(proc.pid) - before
-                rounds[name].append((rps, p99, cpu / total * 1e6))
-        result = {name: tuple(statistics.median(r[i] for r in runs) for i in range(3))
+                (user1, system1) = cpu_seconds(proc.pid)
+                user, system = (user1 - user0) / total * 1e6, (system1 - system0) / total * 1e6
+                rounds[name].append((rps, p99, user + system, user, system))
+        result = {name: tuple(statistics.median(r[i] for r in runs) for i in range(5))
                   for name, runs in rounds.items()}
         rows.append((label, result))
     return rows
@@ -205,9 +207,21 @@ def table(rows):
     print(head)
     print("|" + "---|" * 10)
     for label, r in rows:
-        (brps, bp99, bcpu), (mrps, mp99, mcpu) = r["bare"], r["macaron"]
+        (brps, bp99, bcpu, _, _), (mrps, mp99, mcpu, _, _) = r["bare"], r["macaron"]
         print(f"| {label} | {brps:.0f} | {mrps:.0f} | {mrps / brps:.2f} | {bp99:.2f} | {mp99:.2f} | "
               f"{mp99 / bp99:.2f} | {bcpu:.1f} | {mcpu:.1f} | {mcpu / bcpu:.2f} |")
+
+
+def split_table(rows):
+    """The CPU time per request split into user and system (kernel) time."""
+    print()
+    print("| workload | bare user µs/req | bare system µs/req | macaron user µs/req | macaron system µs/req "
+          "| user ratio | system ratio |")
+    print("|" + "---|" * 7)
+    for label, r in rows:
+        (*_, buser, bsys), (*_, muser, msys) = r["bare"], r["macaron"]
+        print(f"| {label} | {buser:.2f} | {bsys:.2f} | {muser:.2f} | {msys:.2f} | {muser / buser:.2f} | "
+              f"{msys / bsys:.2f} |")
 
 
 def main():
@@ -217,6 +231,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=5, help="runs per server and workload; figures are medians")
     ap.add_argument("--suite", choices=["all", "items", "petstore"], default="all")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--split", action="store_true", help="also print the CPU time split into user and system time")
     ap.add_argument("--no-build", action="store_true", help="use the binaries already in the target directory")
     args = ap.parse_args()
     if not shutil.which("wrk"):
@@ -233,6 +248,8 @@ def main():
     if args.suite in ("all", "petstore"):
         rows += petstore(args)
     table(rows)
+    if args.split:
+        split_table(rows)
 
 
 if __name__ == "__main__":
