@@ -5,7 +5,8 @@ Builds the servers in release, starts each pinned to core 0 (one worker),
 drives it with wrk pinned to core 1, and for each workload reports
 requests/s, p99 latency and the server's CPU time per request (from
 /proc/PID/stat), each the median of --rounds runs taken in turns with the
-other server, then the Macaron/bare ratios.
+other server, each round on freshly started servers, then the Macaron/bare
+ratios.
 
 - items: the workloads of ../shared/bench/items.yaml, `items-macaron`
   against `items-bare`;
@@ -20,6 +21,7 @@ Needs wrk (`apt-get install wrk`). Sends traffic to 127.0.0.1 only. Honors
 CARGO_TARGET_DIR.
 """
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -129,36 +131,40 @@ def wait_ready(procs, ports):
             sys.exit(f"{name} did not start")
 
 
-def measure(procs, ports, workloads, args):
-    """workloads: (label, method, {server: path}, body, status, headers).
+def measure(launch, args):
+    """Runs `args.rounds` rounds, each on freshly started servers.
 
-    Each workload is first run for a second on each server (not counted),
-    then `args.rounds` times on each server, the servers taking turns (the
-    first of a round alternating), and each figure is the median of its
+    `launch` is a context manager giving (procs, ports, workloads), the
+    workloads as (label, method, {server: path}, body, status, headers).
+    Each round starts both servers anew (a process's memory layout, and the
+    cache luck that comes with it, holds for its whole life: fresh processes
+    per round let the medians cover it), runs each workload for a second on
+    each server (not counted), then once on each, the servers taking turns
+    and the first of a round alternating. Each figure is the median of its
     rounds: a stall of the shared machine then moves one round, not the
     result."""
-    rows = []
-    for label, method, paths, body, status, headers in workloads:
-        rounds = {name: [] for name in procs}
-        for name in procs:  # warm-up, not counted: connections, caches, allocator
-            check(ports[name], method, paths[name], body, status, headers)
-            wrk(ports[name], method, paths[name], body, 1, args.connections, headers)
-        for turn in range(args.rounds):
-            # Each round swaps who goes first: a drift of the machine within
-            # a round then favours neither server.
-            order = list(procs.items()) if turn % 2 == 0 else list(reversed(procs.items()))
-            for name, proc in order:
-                check(ports[name], method, paths[name], body, status, headers)
-                (user0, system0) = cpu_seconds(proc.pid)
-                total, rps, p99, _ = wrk(ports[name], method, paths[name], body, args.duration, args.connections,
-                                         headers)
-                (user1, system1) = cpu_seconds(proc.pid)
-                user, system = (user1 - user0) / total * 1e6, (system1 - system0) / total * 1e6
-                rounds[name].append((rps, p99, user + system, user, system))
-        result = {name: tuple(statistics.median(r[i] for r in runs) for i in range(5))
-                  for name, runs in rounds.items()}
-        rows.append((label, result))
-    return rows
+    rounds = {}  # label -> {server: [(rps, p99, cpu, user, system)]}
+    for turn in range(args.rounds):
+        with launch() as (procs, ports, workloads):
+            for label, method, paths, body, status, headers in workloads:
+                runs = rounds.setdefault(label, {name: [] for name in procs})
+                for name in procs:  # warm-up, not counted: connections, caches, allocator
+                    check(ports[name], method, paths[name], body, status, headers)
+                    wrk(ports[name], method, paths[name], body, 1, args.connections, headers)
+                # Each round swaps who goes first: a drift of the machine
+                # within a round then favours neither server.
+                order = list(procs.items()) if turn % 2 == 0 else list(reversed(procs.items()))
+                for name, proc in order:
+                    check(ports[name], method, paths[name], body, status, headers)
+                    (user0, system0) = cpu_seconds(proc.pid)
+                    total, rps, p99, _ = wrk(ports[name], method, paths[name], body, args.duration,
+                                             args.connections, headers)
+                    (user1, system1) = cpu_seconds(proc.pid)
+                    user, system = (user1 - user0) / total * 1e6, (system1 - system0) / total * 1e6
+                    runs[name].append((rps, p99, user + system, user, system))
+    return [(label, {name: tuple(statistics.median(r[i] for r in results) for i in range(5))
+                     for name, results in runs.items()})
+            for label, runs in rounds.items()]
 
 
 def stop(procs):
@@ -167,18 +173,19 @@ def stop(procs):
         proc.wait()
 
 
-def items(args):
+@contextlib.contextmanager
+def items_servers():
     procs = start(SERVERS, {name: HERE for name in SERVERS}, {})
     try:
         wait_ready(procs, PORTS)
-        workloads = [(label, method, {"bare": path, "macaron": path}, body, status, None)
-                     for label, method, path, body, status in WORKLOADS]
-        return measure(procs, PORTS, workloads, args)
+        yield procs, PORTS, [(label, method, {"bare": path, "macaron": path}, body, status, None)
+                             for label, method, path, body, status in WORKLOADS]
     finally:
         stop(procs)
 
 
-def petstore(args):
+@contextlib.contextmanager
+def petstore_servers():
     dirs = {name: tempfile.mkdtemp(prefix=f"bench-petstore-{name}-") for name in PET_SERVERS}
     shutil.copy(os.path.join(ROOT, "examples", "petstore", "macaron.yaml"), dirs["macaron"])
     procs = start(PET_SERVERS, dirs, PET_ENV)
@@ -190,11 +197,10 @@ def petstore(args):
         # One pet on each side to read back.
         ids = {name: check(PET_PORTS[name], "POST", "/v1/pets", PET, 201, auth)["id"] for name in procs}
         get = {name: f"/v1/pets/{ids[name]}" for name in procs}
-        workloads = [
+        yield procs, PET_PORTS, [
             ("P1 GET /v1/pets/{pet_id} (200)", "GET", get, None, 200, None),
             ("P2 POST /v1/pets (token, valid, 201)", "POST", {n: "/v1/pets" for n in procs}, PET, 201, auth),
         ]
-        return measure(procs, PET_PORTS, workloads, args)
     finally:
         stop(procs)
         for d in dirs.values():
@@ -244,9 +250,9 @@ def main():
         subprocess.run(build, cwd=ROOT, check=True)
     rows = []
     if args.suite in ("all", "items"):
-        rows += items(args)
+        rows += measure(items_servers, args)
     if args.suite in ("all", "petstore"):
-        rows += petstore(args)
+        rows += measure(petstore_servers, args)
     table(rows)
     if args.split:
         split_table(rows)
