@@ -236,7 +236,6 @@ def main():
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--rounds", type=int, default=5, help="runs per server and workload; figures are medians")
     ap.add_argument("--suite", choices=["all", "items", "petstore"], default="all")
-    ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--split", action="store_true", help="also print the CPU time split into user and system time")
     ap.add_argument("--no-build", action="store_true", help="use the binaries already in the target directory")
     args = ap.parse_args()

@@ -371,6 +371,8 @@ impl ApiBuilder {
             }
             names.push(&spec.name);
         }
+        // The built-ins' paths: an operation at one of them needs no handler.
+        let builtins = builtin_paths(&names);
 
         let mut handlers: IndexMap<String, BoxedHandler> = IndexMap::new();
         for (id, handler) in self.handlers {
@@ -379,8 +381,6 @@ impl ApiBuilder {
             }
         }
 
-        let api_names: Vec<String> = specs.iter().map(|(spec, _)| spec.name.clone()).collect();
-        let api_names: Vec<&str> = api_names.iter().map(String::as_str).collect();
         let mut router = Router::default();
         let mut ops = Vec::new();
         let mut apis = Vec::new();
@@ -393,7 +393,7 @@ impl ApiBuilder {
                     problems.push(format!("operationId '{}' is in both {other} and {}", op.id, spec.file));
                 }
                 let Some(handler) = handlers.get(&op.id).cloned() else {
-                    if op.method == Method::Get && is_builtin_path(&template, &api_names) {
+                    if op.method == Method::Get && builtins.iter().any(|(path, _)| *path == template) {
                         // The spec documents a built-in (`/ping`, ...): the built-in serves it.
                         continue;
                     }
@@ -473,7 +473,7 @@ impl ApiBuilder {
             return Err(Error::new(500, "STARTUP_ERROR", format!("cannot build the service:\n{}", list.join("\n"))));
         }
 
-        add_builtins(&mut router, &apis);
+        add_builtins(&mut router, &builtins);
         let mut tables: Vec<String> = Vec::new();
         for api in &apis {
             for schema in api.spec.schemas.values() {
@@ -585,7 +585,8 @@ fn load_sources(sources: &[Source], problems: &mut Vec<String>) -> Vec<(macaron_
     out
 }
 
-/// The paths of the built-ins (`GET` only) of a service with these APIs.
+/// The paths of the built-ins (`GET` only) of a service with these APIs
+/// (by name, in the order `Builtin::DocPage`/`DocFile` index them).
 fn builtin_paths(names: &[&str]) -> Vec<(String, Builtin)> {
     let mut paths = vec![
         ("/ping".to_string(), Builtin::Ping),
@@ -600,13 +601,8 @@ fn builtin_paths(names: &[&str]) -> Vec<(String, Builtin)> {
     paths
 }
 
-/// True when `GET template` is a built-in's: an operation there without a
-/// handler is the spec documenting the built-in, which serves it.
-fn is_builtin_path(template: &str, names: &[&str]) -> bool {
-    builtin_paths(names).iter().any(|(path, _)| path == template)
-}
-
-fn add_builtins(router: &mut Router, apis: &[LoadedApi]) {
+/// Mounts the built-ins where no operation of the specs has taken their path.
+fn add_builtins(router: &mut Router, builtins: &[(String, Builtin)]) {
     let mut add = |path: &str, target: Builtin| {
         if let Ok(t) = PathTemplate::parse(path) {
             if !router.has(t.segments(), "GET") {
@@ -615,9 +611,8 @@ fn add_builtins(router: &mut Router, apis: &[LoadedApi]) {
             }
         }
     };
-    let names: Vec<&str> = apis.iter().map(|a| a.spec.name.as_str()).collect();
-    for (path, builtin) in builtin_paths(&names) {
-        add(&path, builtin);
+    for (path, builtin) in builtins {
+        add(path, *builtin);
     }
 }
 

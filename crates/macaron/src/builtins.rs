@@ -17,7 +17,7 @@ use actix_http::{Method, Request, Response};
 use actix_service::boxed::BoxService;
 use actix_service::{IntoServiceFactory, ServiceExt, ServiceFactory};
 use actix_web::dev::AppConfig;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
 use actix_web::HttpResponse;
@@ -50,7 +50,7 @@ pub(crate) fn serve(service: &Service, builtin: Builtin) -> HttpResponse {
         Builtin::Ping => {
             // Load balancers call it often: a static body and header, no builder.
             let mut reply = HttpResponse::with_body(StatusCode::OK, BoxBody::new(Bytes::from_static(b"{}")));
-            reply.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            reply.headers_mut().insert(header::CONTENT_TYPE, crate::dispatch::JSON);
             reply
         }
         Builtin::Version | Builtin::AuthVersion => {

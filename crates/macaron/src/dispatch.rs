@@ -47,7 +47,7 @@ use crate::validate::check;
 pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The content type of JSON replies (static: no copy per reply).
-const JSON: HeaderValue = HeaderValue::from_static("application/json");
+pub(crate) const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 /// A new uuid v4, as text (an `error_id`).
 fn new_error_id() -> String {

@@ -236,8 +236,8 @@ impl RequestId {
 }
 
 /// A uuid's 16 bytes as its 36 characters (`8-4-4-4-12` lowercase hex
-/// digits): one table lookup per byte, where `uuid`'s formatter works a
-/// nibble at a time.
+/// digits), one table lookup per byte (the same text as `uuid`'s
+/// `hyphenated()`, which the test below checks).
 fn hyphenated(bytes: &[u8; 16]) -> [u8; 36] {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     const PAIRS: [[u8; 2]; 256] = {
