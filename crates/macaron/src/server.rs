@@ -118,10 +118,11 @@ pub fn letsgo(start: fn(Options) -> Result<Api>) -> ! {
         options.port = port;
     }
     macaron_config::install(config);
-    init_logs(options.debug);
+    let logs = init_logs(options.debug);
     let api = match start(options.clone()) {
         Ok(api) => api,
         Err(e) => {
+            drop(logs);
             eprintln!("error: {}", e.error_description);
             std::process::exit(1)
         }
@@ -135,15 +136,26 @@ pub fn letsgo(start: fn(Options) -> Result<Api>) -> ! {
         }
     };
     reports.flush(REPORT_GRACE);
+    drop(logs);
     std::process::exit(code)
 }
 
-/// Sets up `tracing` logs once (`RUST_LOG` wins over `debug`).
-pub(crate) fn init_logs(debug: bool) {
+/// Sets up `tracing` logs once (`RUST_LOG` wins over `debug`), written to
+/// stdout by a thread of their own: a request's log line is handed over, not
+/// written by the worker serving it, and lines logged while that thread
+/// writes go out together in one write. Nothing is dropped (a full queue
+/// waits); the returned guard writes what is queued when dropped, so it is
+/// held until the process exits.
+pub(crate) fn init_logs(debug: bool) -> tracing_appender::non_blocking::WorkerGuard {
     let default = if debug { "debug" } else { "info" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("macaron-logs")
+        .finish(std::io::BufWriter::new(std::io::stdout()));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(writer).try_init();
+    guard
 }
 
 /// Logs for tests: warnings only (unless `RUST_LOG`), captured by the test harness.
