@@ -107,6 +107,9 @@ def wrk(port, method, path, body, duration, connections, headers=None):
     return total, rps, float(p99.group(1)) * scale, int(non2xx.group(1)) if non2xx else 0
 
 
+LOG = {"level": "error"}  # the servers' RUST_LOG (--log)
+
+
 def start(servers, cwd, env):
     # Nothing of the caller's storage settings: embedded defaults only.
     base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PORT")}
@@ -115,7 +118,7 @@ def start(servers, cwd, env):
         exe = os.path.join(TARGET, "release", cmd[0])
         procs[name] = subprocess.Popen(["taskset", "-c", "0", exe] + cmd[1:], cwd=cwd[name],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                       env=dict(base, RUST_LOG="error", **env))
+                                       env=dict(base, RUST_LOG=LOG["level"], **env))
     return procs
 
 
@@ -238,7 +241,10 @@ def main():
     ap.add_argument("--suite", choices=["all", "items", "petstore"], default="all")
     ap.add_argument("--split", action="store_true", help="also print the CPU time split into user and system time")
     ap.add_argument("--no-build", action="store_true", help="use the binaries already in the target directory")
+    ap.add_argument("--log", default="error",
+                    help="the servers' RUST_LOG: error (default) or info, where Macaron logs every request")
     args = ap.parse_args()
+    LOG["level"] = args.log
     if not shutil.which("wrk"):
         sys.exit("wrk not found: apt-get install wrk")
     packages = {"items": ["bench-items"], "petstore": ["bench-items", "petstore"]}
