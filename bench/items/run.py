@@ -4,9 +4,10 @@
 Builds the servers in release, starts each pinned to core 0 (one worker),
 drives it with wrk pinned to core 1, and for each workload reports
 requests/s, p99 latency and the server's CPU time per request (from
-/proc/PID/stat), each the median of --rounds runs taken in turns with the
-other server, each round on freshly started servers, then the Macaron/bare
-ratios.
+/proc/PID/stat), each the median of its slices, and the Macaron/bare
+ratios, each the median of the ratios of pairs of slices taken back to back
+on the two servers (see `measure`). Every round (--rounds) starts both
+servers afresh and takes --slices pairs of --duration seconds per workload.
 
 - items: the workloads of ../shared/bench/items.yaml, `items-macaron`
   against `items-bare`;
@@ -15,7 +16,8 @@ ratios.
   `petstore-bare` (the same two operations by hand: jsonwebtoken, serde,
   sqlx on SQLite), each in a scratch working directory.
 
-    python3 bench/items/run.py [--suite all|items|petstore] [--duration 10] [--rounds 5] [--connections 32]
+    python3 bench/items/run.py [--suite all|items|petstore] [--rounds 5] [--slices 4] [--duration 2]
+                               [--connections 32] [--split] [--log error|info] [--aa] [--verbose]
 
 Needs wrk (`apt-get install wrk`). Sends traffic to 127.0.0.1 only. Honors
 CARGO_TARGET_DIR.
@@ -141,33 +143,53 @@ def measure(launch, args):
     workloads as (label, method, {server: path}, body, status, headers).
     Each round starts both servers anew (a process's memory layout, and the
     cache luck that comes with it, holds for its whole life: fresh processes
-    per round let the medians cover it), runs each workload for a second on
-    each server (not counted), then once on each, the servers taking turns
-    and the first of a round alternating. Each figure is the median of its
-    rounds: a stall of the shared machine then moves one round, not the
-    result."""
-    rounds = {}  # label -> {server: [(rps, p99, cpu, user, system)]}
+    per round let the medians cover it) and, for each workload, warms both up
+    for a second (not counted), then takes `args.slices` pairs of slices of
+    `args.duration` seconds: one slice on each server back to back, who goes
+    first alternating from pair to pair.
+
+    Why pairs of short slices: this machine's loopback throughput moves
+    between two levels (~15% apart: the kernel's share of the work, where
+    its softirq runs) that each hold for ten seconds or more, for any
+    server. A slice and its neighbour almost always see the same level, so
+    each pair's ratio cancels it, and the ratios reported are the medians of
+    the pairs' ratios; the absolute figures are the medians of the slices.
+
+    Returns [(label, {server: (rps, p99, cpu, user, system)}, ratios)], the
+    ratios Macaron/bare for the same five figures."""
+    rounds = {}  # label -> list of {server: (rps, p99, cpu, user, system)}, one per pair
     for turn in range(args.rounds):
         with launch() as (procs, ports, workloads):
             for label, method, paths, body, status, headers in workloads:
-                runs = rounds.setdefault(label, {name: [] for name in procs})
+                pairs = rounds.setdefault(label, [])
                 for name in procs:  # warm-up, not counted: connections, caches, allocator
                     check(ports[name], method, paths[name], body, status, headers)
                     wrk(ports[name], method, paths[name], body, 1, args.connections, headers)
-                # Each round swaps who goes first: a drift of the machine
-                # within a round then favours neither server.
-                order = list(procs.items()) if turn % 2 == 0 else list(reversed(procs.items()))
-                for name, proc in order:
-                    check(ports[name], method, paths[name], body, status, headers)
-                    (user0, system0) = cpu_seconds(proc.pid)
-                    total, rps, p99, _ = wrk(ports[name], method, paths[name], body, args.duration,
-                                             args.connections, headers)
-                    (user1, system1) = cpu_seconds(proc.pid)
-                    user, system = (user1 - user0) / total * 1e6, (system1 - system0) / total * 1e6
-                    runs[name].append((rps, p99, user + system, user, system))
-    return [(label, {name: tuple(statistics.median(r[i] for r in results) for i in range(5))
-                     for name, results in runs.items()})
-            for label, runs in rounds.items()]
+                for k in range(args.slices):
+                    pair = {}
+                    order = list(procs.items())
+                    if (turn * args.slices + k) % 2:
+                        order.reverse()
+                    for name, proc in order:
+                        check(ports[name], method, paths[name], body, status, headers)
+                        (user0, system0) = cpu_seconds(proc.pid)
+                        total, rps, p99, _ = wrk(ports[name], method, paths[name], body, args.duration,
+                                                 args.connections, headers)
+                        (user1, system1) = cpu_seconds(proc.pid)
+                        user, system = (user1 - user0) / total * 1e6, (system1 - system0) / total * 1e6
+                        pair[name] = (rps, p99, user + system, user, system)
+                        if args.verbose:
+                            print(f"round {turn + 1} pair {k + 1} {label} {name}: {rps:.0f} req/s, "
+                                  f"p99 {p99:.2f} ms, CPU {user + system:.2f} µs/req (user {user:.2f}, "
+                                  f"system {system:.2f})", file=sys.stderr, flush=True)
+                    pairs.append(pair)
+    rows = []
+    for label, pairs in rounds.items():
+        medians = {name: tuple(statistics.median(p[name][i] for p in pairs) for i in range(5))
+                   for name in pairs[0]}
+        ratios = tuple(statistics.median(p["macaron"][i] / p["bare"][i] for p in pairs) for i in range(5))
+        rows.append((label, medians, ratios))
+    return rows
 
 
 def stop(procs):
@@ -176,9 +198,15 @@ def stop(procs):
         proc.wait()
 
 
+# --aa: bare actix-web in both seats (the Macaron seat runs a second
+# items-bare): the ratios then show the method's own noise, the spread two
+# identical servers get.
+AA_SERVERS = {"bare": SERVERS["bare"], "macaron": ["items-bare", "--port", str(PORTS["macaron"])]}
+
+
 @contextlib.contextmanager
-def items_servers():
-    procs = start(SERVERS, {name: HERE for name in SERVERS}, {})
+def items_servers(servers=SERVERS):
+    procs = start(servers, {name: HERE for name in servers}, {})
     try:
         wait_ready(procs, PORTS)
         yield procs, PORTS, [(label, method, {"bare": path, "macaron": path}, body, status, None)
@@ -215,10 +243,10 @@ def table(rows):
             "| bare CPU µs/req | macaron CPU µs/req | ratio |")
     print(head)
     print("|" + "---|" * 10)
-    for label, r in rows:
+    for label, r, ratio in rows:
         (brps, bp99, bcpu, _, _), (mrps, mp99, mcpu, _, _) = r["bare"], r["macaron"]
-        print(f"| {label} | {brps:.0f} | {mrps:.0f} | {mrps / brps:.2f} | {bp99:.2f} | {mp99:.2f} | "
-              f"{mp99 / bp99:.2f} | {bcpu:.1f} | {mcpu:.1f} | {mcpu / bcpu:.2f} |")
+        print(f"| {label} | {brps:.0f} | {mrps:.0f} | {ratio[0]:.2f} | {bp99:.2f} | {mp99:.2f} | "
+              f"{ratio[1]:.2f} | {bcpu:.1f} | {mcpu:.1f} | {ratio[2]:.2f} |")
 
 
 def split_table(rows):
@@ -227,22 +255,26 @@ def split_table(rows):
     print("| workload | bare user µs/req | bare system µs/req | macaron user µs/req | macaron system µs/req "
           "| user ratio | system ratio |")
     print("|" + "---|" * 7)
-    for label, r in rows:
+    for label, r, ratio in rows:
         (*_, buser, bsys), (*_, muser, msys) = r["bare"], r["macaron"]
-        print(f"| {label} | {buser:.2f} | {bsys:.2f} | {muser:.2f} | {msys:.2f} | {muser / buser:.2f} | "
-              f"{msys / bsys:.2f} |")
+        print(f"| {label} | {buser:.2f} | {bsys:.2f} | {muser:.2f} | {msys:.2f} | {ratio[3]:.2f} | "
+              f"{ratio[4]:.2f} |")
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--duration", type=int, default=2, help="seconds per slice")
+    ap.add_argument("--slices", type=int, default=4, help="pairs of slices per round and workload")
     ap.add_argument("--connections", type=int, default=32)
-    ap.add_argument("--rounds", type=int, default=5, help="runs per server and workload; figures are medians")
+    ap.add_argument("--rounds", type=int, default=5, help="rounds, each on freshly started servers")
     ap.add_argument("--suite", choices=["all", "items", "petstore"], default="all")
     ap.add_argument("--split", action="store_true", help="also print the CPU time split into user and system time")
     ap.add_argument("--no-build", action="store_true", help="use the binaries already in the target directory")
     ap.add_argument("--log", default="error",
                     help="the servers' RUST_LOG: error (default) or info, where Macaron logs every request")
+    ap.add_argument("--aa", action="store_true",
+                    help="items-bare in both seats (the 'macaron' columns): the noise of the method itself")
+    ap.add_argument("--verbose", action="store_true", help="print every slice's figures (on stderr)")
     args = ap.parse_args()
     LOG["level"] = args.log
     if not shutil.which("wrk"):
@@ -254,9 +286,11 @@ def main():
     if not args.no_build:
         subprocess.run(build, cwd=ROOT, check=True)
     rows = []
-    if args.suite in ("all", "items"):
+    if args.aa:
+        rows += measure(lambda: items_servers(AA_SERVERS), args)
+    elif args.suite in ("all", "items"):
         rows += measure(items_servers, args)
-    if args.suite in ("all", "petstore"):
+    if args.suite in ("all", "petstore") and not args.aa:
         rows += measure(petstore_servers, args)
     table(rows)
     if args.split:
