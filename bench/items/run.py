@@ -109,10 +109,8 @@ def wrk(port, method, path, body, duration, connections, headers=None):
     return total, rps, float(p99.group(1)) * scale, int(non2xx.group(1)) if non2xx else 0
 
 
-LOG = {"level": "error"}  # the servers' RUST_LOG (--log)
-
-
-def start(servers, cwd, env):
+def start(servers, cwd, env, log):
+    """Starts each server pinned to core 0, with `log` as its RUST_LOG."""
     # Nothing of the caller's storage settings: embedded defaults only.
     base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PORT")}
     procs = {}
@@ -120,7 +118,7 @@ def start(servers, cwd, env):
         exe = os.path.join(TARGET, "release", cmd[0])
         procs[name] = subprocess.Popen(["taskset", "-c", "0", exe] + cmd[1:], cwd=cwd[name],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                       env=dict(base, RUST_LOG=LOG["level"], **env))
+                                       env=dict(base, RUST_LOG=log, **env))
     return procs
 
 
@@ -205,8 +203,8 @@ AA_SERVERS = {"bare": SERVERS["bare"], "macaron": ["items-bare", "--port", str(P
 
 
 @contextlib.contextmanager
-def items_servers(servers=SERVERS):
-    procs = start(servers, {name: HERE for name in servers}, {})
+def items_servers(servers, log):
+    procs = start(servers, {name: HERE for name in servers}, {}, log)
     try:
         wait_ready(procs, PORTS)
         yield procs, PORTS, [(label, method, {"bare": path, "macaron": path}, body, status, None)
@@ -216,10 +214,10 @@ def items_servers(servers=SERVERS):
 
 
 @contextlib.contextmanager
-def petstore_servers():
+def petstore_servers(log):
     dirs = {name: tempfile.mkdtemp(prefix=f"bench-petstore-{name}-") for name in PET_SERVERS}
     shutil.copy(os.path.join(ROOT, "examples", "petstore", "macaron.yaml"), dirs["macaron"])
-    procs = start(PET_SERVERS, dirs, PET_ENV)
+    procs = start(PET_SERVERS, dirs, PET_ENV, log)
     try:
         wait_ready(procs, PET_PORTS)
         login = {"username": "alice", "password": PET_ENV["PETSTORE_ALICE_PASSWORD"]}
@@ -276,7 +274,6 @@ def main():
                     help="items-bare in both seats (the 'macaron' columns): the noise of the method itself")
     ap.add_argument("--verbose", action="store_true", help="print every slice's figures (on stderr)")
     args = ap.parse_args()
-    LOG["level"] = args.log
     if not shutil.which("wrk"):
         sys.exit("wrk not found: apt-get install wrk")
     packages = {"items": ["bench-items"], "petstore": ["bench-items", "petstore"]}
@@ -287,11 +284,11 @@ def main():
         subprocess.run(build, cwd=ROOT, check=True)
     rows = []
     if args.aa:
-        rows += measure(lambda: items_servers(AA_SERVERS), args)
+        rows += measure(lambda: items_servers(AA_SERVERS, args.log), args)
     elif args.suite in ("all", "items"):
-        rows += measure(items_servers, args)
+        rows += measure(lambda: items_servers(SERVERS, args.log), args)
     if args.suite in ("all", "petstore") and not args.aa:
-        rows += measure(petstore_servers, args)
+        rows += measure(lambda: petstore_servers(args.log), args)
     table(rows)
     if args.split:
         split_table(rows)
