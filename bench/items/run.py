@@ -18,6 +18,7 @@ servers afresh and takes --slices pairs of --duration seconds per workload.
 
     python3 bench/items/run.py [--suite all|items|petstore] [--rounds 5] [--slices 4] [--duration 2]
                                [--connections 32] [--split] [--log error|info] [--aa] [--verbose]
+                               [--syscalls]
 
 Needs wrk (`apt-get install wrk`). Sends traffic to 127.0.0.1 only. Honors
 CARGO_TARGET_DIR.
@@ -28,6 +29,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -147,15 +149,15 @@ def measure(launch, args):
     first alternating from pair to pair.
 
     Why pairs of short slices: this machine's loopback throughput moves
-    between two levels (~15% apart: the kernel's share of the work, where
-    its softirq runs) that each hold for ten seconds or more, for any
-    server. A slice and its neighbour almost always see the same level, so
+    between two levels (~15% apart, the system time per request moving with
+    them) that each hold for many slices in a row, for any server. A slice and its neighbour almost always see the same level, so
     each pair's ratio cancels it, and the ratios reported are the medians of
     the pairs' ratios; the absolute figures are the medians of the slices.
 
-    Returns [(label, {server: (rps, p99, cpu, user, system)}, ratios)], the
-    ratios Macaron/bare for the same five figures."""
-    rounds = {}  # label -> list of {server: (rps, p99, cpu, user, system)}, one per pair
+    Returns [(label, {server: figures}, ratios)], the figures (rps, p99,
+    cpu, user, system, system calls per request: 0 without --syscalls),
+    the ratios Macaron/bare of the first five."""
+    rounds = {}  # label -> list of {server: figures}, one per pair
     for turn in range(args.rounds):
         with launch() as (procs, ports, workloads):
             for label, method, paths, body, status, headers in workloads:
@@ -171,11 +173,13 @@ def measure(launch, args):
                     for name, proc in order:
                         check(ports[name], method, paths[name], body, status, headers)
                         (user0, system0) = cpu_seconds(proc.pid)
+                        counter = syscall_counter(proc.pid) if args.syscalls else None
                         total, rps, p99, _ = wrk(ports[name], method, paths[name], body, args.duration,
                                                  args.connections, headers)
+                        calls = syscall_count(counter) / total if counter else 0.0
                         (user1, system1) = cpu_seconds(proc.pid)
                         user, system = (user1 - user0) / total * 1e6, (system1 - system0) / total * 1e6
-                        pair[name] = (rps, p99, user + system, user, system)
+                        pair[name] = (rps, p99, user + system, user, system, calls)
                         if args.verbose:
                             print(f"round {turn + 1} pair {k + 1} {label} {name}: {rps:.0f} req/s, "
                                   f"p99 {p99:.2f} ms, CPU {user + system:.2f} µs/req (user {user:.2f}, "
@@ -183,11 +187,34 @@ def measure(launch, args):
                     pairs.append(pair)
     rows = []
     for label, pairs in rounds.items():
-        medians = {name: tuple(statistics.median(p[name][i] for p in pairs) for i in range(5))
+        medians = {name: tuple(statistics.median(p[name][i] for p in pairs) for i in range(6))
                    for name in pairs[0]}
         ratios = tuple(statistics.median(p["macaron"][i] / p["bare"][i] for p in pairs) for i in range(5))
         rows.append((label, medians, ratios))
     return rows
+
+
+def syscall_counter(pid):
+    """Starts counting the system calls of process `pid` (perf's raw_syscalls tracepoint)."""
+    out = tempfile.NamedTemporaryFile("r", suffix=".perf", delete=False)
+    perf = subprocess.Popen(["perf", "stat", "-x,", "-e", "raw_syscalls:sys_enter", "-p", str(pid), "-o", out.name],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.2)  # perf attaches before the load starts
+    return perf, out.name
+
+
+def syscall_count(counter):
+    """Stops a counter of `syscall_counter`; the system calls it counted."""
+    perf, path = counter
+    perf.send_signal(signal.SIGINT)
+    perf.wait()
+    with open(path) as f:
+        text = f.read()
+    os.unlink(path)
+    m = re.search(r"^(\d+),", text, re.MULTILINE)
+    if not m:
+        sys.exit(f"perf counted no system calls: {text.strip()[:300]}")
+    return int(m.group(1))
 
 
 def stop(procs):
@@ -242,7 +269,7 @@ def table(rows):
     print(head)
     print("|" + "---|" * 10)
     for label, r, ratio in rows:
-        (brps, bp99, bcpu, _, _), (mrps, mp99, mcpu, _, _) = r["bare"], r["macaron"]
+        (brps, bp99, bcpu, *_), (mrps, mp99, mcpu, *_) = r["bare"], r["macaron"]
         print(f"| {label} | {brps:.0f} | {mrps:.0f} | {ratio[0]:.2f} | {bp99:.2f} | {mp99:.2f} | "
               f"{ratio[1]:.2f} | {bcpu:.1f} | {mcpu:.1f} | {ratio[2]:.2f} |")
 
@@ -254,9 +281,18 @@ def split_table(rows):
           "| user ratio | system ratio |")
     print("|" + "---|" * 7)
     for label, r, ratio in rows:
-        (*_, buser, bsys), (*_, muser, msys) = r["bare"], r["macaron"]
+        (_, _, _, buser, bsys, _), (_, _, _, muser, msys, _) = r["bare"], r["macaron"]
         print(f"| {label} | {buser:.2f} | {bsys:.2f} | {muser:.2f} | {msys:.2f} | {ratio[3]:.2f} | "
               f"{ratio[4]:.2f} |")
+
+
+def syscalls_table(rows):
+    """System calls per request (--syscalls)."""
+    print()
+    print("| workload | bare syscalls/req | macaron syscalls/req |")
+    print("|---|---|---|")
+    for label, r, _ in rows:
+        print(f"| {label} | {r['bare'][5]:.3f} | {r['macaron'][5]:.3f} |")
 
 
 def main():
@@ -271,11 +307,17 @@ def main():
     ap.add_argument("--log", default="error",
                     help="the servers' RUST_LOG: error (default) or info, where Macaron logs every request")
     ap.add_argument("--aa", action="store_true",
-                    help="items-bare in both seats (the 'macaron' columns): the noise of the method itself")
+                    help="items-bare in both seats (the 'macaron' columns): the noise of the method itself; "
+                         "items workloads only")
     ap.add_argument("--verbose", action="store_true", help="print every slice's figures (on stderr)")
+    ap.add_argument("--syscalls", action="store_true",
+                    help="also count each server's system calls per request (perf stat; perf's counting slows "
+                         "both servers, so take the other figures from a run without it)")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk not found: apt-get install wrk")
+    if args.syscalls and not shutil.which("perf"):
+        sys.exit("perf not found: apt-get install linux-perf")
     packages = {"items": ["bench-items"], "petstore": ["bench-items", "petstore"]}
     wanted = sorted({p for suite in (["items", "petstore"] if args.suite == "all" else [args.suite])
                      for p in packages[suite]})
@@ -283,15 +325,16 @@ def main():
     if not args.no_build:
         subprocess.run(build, cwd=ROOT, check=True)
     rows = []
-    if args.aa:
-        rows += measure(lambda: items_servers(AA_SERVERS, args.log), args)
-    elif args.suite in ("all", "items"):
-        rows += measure(lambda: items_servers(SERVERS, args.log), args)
+    if args.suite in ("all", "items") or args.aa:
+        servers = AA_SERVERS if args.aa else SERVERS
+        rows += measure(lambda: items_servers(servers, args.log), args)
     if args.suite in ("all", "petstore") and not args.aa:
         rows += measure(lambda: petstore_servers(args.log), args)
     table(rows)
     if args.split:
         split_table(rows)
+    if args.syscalls:
+        syscalls_table(rows)
 
 
 if __name__ == "__main__":
