@@ -4,13 +4,20 @@
 //! file (`ok FILE VERSION N operations` or `error FILE: MESSAGE`), exiting
 //! non-zero when any fails; `macaron spec routes FILE` prints the routes a
 //! service built from the document would serve; `macaron token --user ID`
-//! prints a token signed with the service's `macaron.yaml`.
+//! prints a token signed with the service's `macaron.yaml`; `macaron new
+//! NAME` scaffolds a service; `macaron test` runs its acceptance tests
+//! against a running instance; `macaron docker` packages it as an image.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod acceptance;
+mod deploy;
+mod docker;
+mod folder_config;
 mod generate;
+mod new;
 mod spec;
 mod tasks;
 mod token;
@@ -34,6 +41,15 @@ enum Command {
     Token(token::TokenArgs),
     /// Show a service's background-task queue: depth and failed tasks.
     Tasks(tasks::TasksArgs),
+    /// Start a new service from the templates: it builds, runs and passes its tests.
+    New(new::NewArgs),
+    /// Run the service's acceptance tests against a running instance.
+    Test(acceptance::TestArgs),
+    /// Deploy the service, stage after stage (for now: --dry-run, the plan and the manifests).
+    Deploy(deploy::DeployArgs),
+    /// Package the service as a container image.
+    #[command(subcommand)]
+    Docker(docker::DockerCommand),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +60,10 @@ fn main() -> ExitCode {
         Command::Token(args) => token::run(args, &mut out),
         Command::Tasks(args) => tasks::run(args, &mut out),
         Command::Generate(args) => generate::run(args, &mut out),
+        Command::New(args) => new::run(args, &mut out),
+        Command::Test(args) => acceptance::run(args, &mut out),
+        Command::Docker(command) => docker::run(command, &mut out),
+        Command::Deploy(args) => deploy::run(args, &mut out),
     };
     match result {
         Ok(code) => code,

@@ -31,25 +31,7 @@ fn humantime_duration(s: &str) -> Result<Duration, String> {
 
 /// Prints the token; configuration problems go to stderr with exit code 1.
 pub fn run(args: TokenArgs, out: &mut impl Write) -> io::Result<ExitCode> {
-    let mut loader = macaron_config::Loader::new().env(args.env);
-    if let Some(path) = args.config {
-        loader = loader.path(path);
-    }
-    let config = match loader.load() {
-        Ok(config) => config,
-        Err(e) => {
-            eprintln!("macaron token: {e}");
-            return Ok(ExitCode::FAILURE);
-        }
-    };
-    let signed = macaron_auth::Jwt::from_config(&config).and_then(|jwt| {
-        let builder = jwt.token(args.user);
-        match args.lifetime {
-            Some(lifetime) => builder.lifetime(lifetime).sign(),
-            None => builder.sign(),
-        }
-    });
-    match signed {
+    match mint(args.config, args.env, args.user, args.lifetime) {
         Ok(token) => {
             writeln!(out, "{token}")?;
             Ok(ExitCode::SUCCESS)
@@ -59,4 +41,28 @@ pub fn run(args: TokenArgs, out: &mut impl Write) -> io::Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// A token for `user` signed with the configuration of `env` (the file
+/// `config`, else `macaron.yaml` in the current folder), with the
+/// configured lifetime unless `lifetime` is given. The error says which
+/// file or key is at fault; it never holds the secret.
+pub fn mint(
+    config: Option<PathBuf>,
+    env: Option<String>,
+    user: String,
+    lifetime: Option<Duration>,
+) -> Result<String, String> {
+    let mut loader = macaron_config::Loader::new().env(env);
+    if let Some(path) = config {
+        loader = loader.path(path);
+    }
+    let config = loader.load().map_err(|e| e.to_string())?;
+    let jwt = macaron_auth::Jwt::from_config(&config).map_err(|e| e.to_string())?;
+    let builder = jwt.token(user);
+    let signed = match lifetime {
+        Some(lifetime) => builder.lifetime(lifetime).sign(),
+        None => builder.sign(),
+    };
+    signed.map_err(|e| e.to_string())
 }

@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `name` | string | the service's package name |
 //! | `live_url` | string | none |
+//! | `url` | the environment's base URL (`http://` or `https://`), where `macaron test --env` points | none |
 //! | `env_secrets` | list of variable names | `[]` |
 //! | `jwt_issuer`, `jwt_audience` | string | none |
 //! | `jwt_secret` | string (secret) | none |
@@ -23,6 +24,9 @@
 //! | `task_visibility_timeout` | duration (read by the runtime) | 30 s |
 //! | `task_shutdown_grace` | duration (read by the runtime) | 25 s |
 //! | `port` | port number | 8080 |
+//! | `health_timeout` | duration: how long each readiness check may take (read by the runtime) | 2 s |
+//! | `shutdown_delay` | duration: after SIGTERM, how long readiness answers 503 before the listener closes (read by the runtime) | 0 s |
+//! | `docker_base` | the runtime base image of `macaron docker build` (read by the CLI) | `debian:bookworm-slim` |
 
 use std::time::Duration;
 
@@ -60,6 +64,8 @@ pub struct Config {
     pub name: Option<String>,
     /// `live_url`.
     pub live_url: Option<String>,
+    /// `url`: where this environment's service answers (`macaron test --env`).
+    pub url: Option<String>,
     /// The environment (`--env`, `MACARON_ENV`; `dev` by default).
     pub env: String,
     /// `env_secrets`.
@@ -91,6 +97,7 @@ impl Default for Config {
         Config {
             name: None,
             live_url: None,
+            url: None,
             env: "dev".into(),
             env_secrets: Vec::new(),
             jwt: JwtConfig {
@@ -168,6 +175,23 @@ impl Config {
         })
     }
 
+    /// Reads a duration key (`30s`, `2m`, `1h 30m`, or a number of
+    /// seconds); `None` when the key is absent.
+    ///
+    /// ```
+    /// let config = macaron_config::Loader::new().load_str("m.yaml", "shutdown_delay: 5s").unwrap();
+    /// assert_eq!(config.get_duration("shutdown_delay").unwrap(), Some(std::time::Duration::from_secs(5)));
+    /// assert_eq!(config.get_duration("health_timeout").unwrap(), None);
+    /// ```
+    pub fn get_duration(&self, key: &str) -> Result<Option<Duration>, ConfigError> {
+        match self.get_opt::<Value>(key)? {
+            None => Ok(None),
+            Some(value) => {
+                duration(&value).map(Some).map_err(|e| ConfigError { key: Some(key.into()), ..ConfigError::new(e) })
+            }
+        }
+    }
+
     /// All values, after overlays and secret substitution.
     pub fn values(&self) -> &Value {
         &self.values
@@ -190,12 +214,14 @@ impl Config {
     }
 }
 
-/// Parses a duration: `24h`, `90m`, `1h 30m`, or a number of seconds.
+/// Parses a duration: `24h`, `90m`, `1h 30m`, or a number of seconds (`1.5`).
 pub(crate) fn duration(value: &Value) -> Result<Duration, String> {
     match value {
-        Value::Number(n) => {
-            n.as_u64().map(Duration::from_secs).ok_or_else(|| format!("expected a whole number of seconds, found {n}"))
-        }
+        Value::Number(n) => n
+            .as_f64()
+            .filter(|s| *s >= 0.0 && s.is_finite())
+            .map(Duration::from_secs_f64)
+            .ok_or_else(|| format!("expected a number of seconds, found {n}")),
         Value::String(s) => humantime::parse_duration(s).map_err(|e| format!("\"{s}\" is not a duration ({e})")),
         other => Err(format!("expected a duration such as 24h or a number of seconds, found {other}")),
     }
@@ -237,6 +263,8 @@ mod tests {
     fn durations_and_sizes() {
         assert_eq!(duration(&json!("24h")), Ok(Duration::from_secs(86400)));
         assert_eq!(duration(&json!(90)), Ok(Duration::from_secs(90)));
+        assert_eq!(duration(&json!(1.5)), Ok(Duration::from_millis(1500)));
+        assert!(duration(&json!(-1)).is_err());
         assert!(duration(&json!("soon")).is_err());
         assert_eq!(bytes(&json!("2MiB")), Ok(2 * 1024 * 1024));
         assert_eq!(bytes(&json!(10)), Ok(10));

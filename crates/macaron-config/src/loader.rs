@@ -20,6 +20,7 @@ type Vars = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
 pub struct Loader {
     path: Option<PathBuf>,
     path_optional: bool,
+    secrets_optional: bool,
     env: Option<String>,
     vars: Vars,
 }
@@ -40,7 +41,13 @@ impl Loader {
     /// `macaron.yaml` in the working directory (absent is fine), the
     /// environment from `MACARON_ENV` (else `dev`), variables from the process.
     pub fn new() -> Self {
-        Loader { path: None, path_optional: true, env: None, vars: Box::new(|name| std::env::var(name).ok()) }
+        Loader {
+            path: None,
+            path_optional: true,
+            secrets_optional: false,
+            env: None,
+            vars: Box::new(|name| std::env::var(name).ok()),
+        }
     }
 
     /// An explicit file (`--config PATH`): it must exist, unless
@@ -54,6 +61,24 @@ impl Loader {
     /// Whether a missing file is fine (the default for `macaron.yaml`).
     pub fn path_optional(mut self, optional: bool) -> Self {
         self.path_optional = optional;
+        self
+    }
+
+    /// For tools that read keys which are not secrets (`macaron test --env
+    /// staging` reads `url`): a name of `env_secrets` that is not set is
+    /// not an error, and the values naming it stay as written. A service
+    /// never loads its configuration this way.
+    ///
+    /// ```
+    /// let config = macaron_config::Loader::new()
+    ///     .vars(|_| None)
+    ///     .secrets_optional(true)
+    ///     .load_str("macaron.yaml", "env_secrets: [SVC_JWT_SECRET]\nurl: https://svc.example.com\n")
+    ///     .unwrap();
+    /// assert_eq!(config.url.as_deref(), Some("https://svc.example.com"));
+    /// ```
+    pub fn secrets_optional(mut self, optional: bool) -> Self {
+        self.secrets_optional = optional;
         self
     }
 
@@ -122,6 +147,7 @@ impl Loader {
         for name in &names {
             match (self.vars)(name) {
                 Some(value) if !value.is_empty() => secrets.push((name.clone(), value)),
+                _ if self.secrets_optional => {}
                 _ => {
                     return Err(at("env_secrets").message(format!(
                         "environment variable {name} is listed in env_secrets but is not set: set it (there is no default for a secret)"
@@ -152,6 +178,14 @@ impl Loader {
         let typed = Typed { values: &values, sources: &sources };
         config.name = typed.string("name")?;
         config.live_url = typed.string("live_url")?;
+        config.url = typed.string("url")?;
+        if let Some(url) = &config.url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(
+                    at("url").message(format!("\"{url}\" is not a URL: it must start with http:// or https://"))
+                );
+            }
+        }
         config.jwt.issuer = typed.string("jwt_issuer")?;
         config.jwt.audience = typed.string("jwt_audience")?;
         config.jwt.secret = typed.string("jwt_secret")?.map(Secret::new);

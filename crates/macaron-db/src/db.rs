@@ -92,9 +92,19 @@ impl Db {
         Db::connect_with(url, DbOptions::default()).await
     }
 
-    /// The embedded default for a service: `sqlite://NAME.db` in the working directory.
+    /// The embedded default for a service: `sqlite://NAME.db` in the
+    /// working directory, or in `MACARON_DATA_DIR` when it is set (a
+    /// container image sets it to a folder its user may write).
+    ///
+    /// ```
+    /// # std::env::remove_var("MACARON_DATA_DIR");
+    /// assert_eq!(macaron_db::Db::default_url("pets"), "sqlite://pets.db");
+    /// ```
     pub fn default_url(service: &str) -> String {
-        format!("sqlite://{service}.db")
+        match std::env::var("MACARON_DATA_DIR") {
+            Ok(dir) if !dir.is_empty() => format!("sqlite://{}/{service}.db", dir.trim_end_matches('/')),
+            _ => format!("sqlite://{service}.db"),
+        }
     }
 
     /// Connects, and creates or migrates the framework's own tables. A
@@ -181,6 +191,12 @@ impl Db {
         &self.inner.prefix
     }
 
+    /// Asks the database a trivial question (`SELECT 1`): `Ok` when it
+    /// answers. Readiness probes call it.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        self.execute("SELECT 1").await
+    }
+
     /// The URL, password redacted.
     pub fn url(&self) -> &str {
         &self.inner.url
@@ -194,11 +210,33 @@ impl Db {
         Ok(())
     }
 
+    /// Runs a `CREATE ... IF NOT EXISTS`. Two processes creating the same
+    /// table at once (two instances, or parallel tests, starting together)
+    /// can make PostgreSQL's `IF NOT EXISTS` fail with a duplicate-key or
+    /// duplicate-object error: the other one made it, so the statement is
+    /// run again and now finds it.
+    async fn create(&self, sql: &str) -> Result<(), DbError> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let result = match self.backend() {
+                Backend::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+                Backend::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+            };
+            match result {
+                Err(e) if attempts < 5 && lost_creation_race(&e) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20 * attempts)).await;
+                }
+                other => return other.map_err(DbError::from),
+            }
+        }
+    }
+
     /// The framework's own tables, versioned: `macaron_schema` records the
     /// version; each step up to [`SCHEMA_VERSION`] runs once.
     async fn migrate(&self) -> Result<(), DbError> {
         let schema = format!("{}macaron_schema", self.inner.prefix);
-        self.execute(&format!("CREATE TABLE IF NOT EXISTS \"{schema}\" (version BIGINT NOT NULL)")).await?;
+        self.create(&format!("CREATE TABLE IF NOT EXISTS \"{schema}\" (version BIGINT NOT NULL)")).await?;
         let current: Option<i64> = match self.backend() {
             Backend::Sqlite(pool) => {
                 sqlx::query_scalar(&format!("SELECT MAX(version) FROM \"{schema}\"")).fetch_one(pool).await?
@@ -221,7 +259,7 @@ impl Db {
             // Version 2: the task queue (see `queue`).
             let postgres = matches!(self.backend(), Backend::Postgres(_));
             for sql in crate::queue::create_sql(&self.inner.prefix, postgres) {
-                self.execute(&sql).await?;
+                self.create(&sql).await?;
             }
             self.execute(&format!("INSERT INTO \"{schema}\" (version) VALUES (2)")).await?;
         }
@@ -240,7 +278,7 @@ impl Db {
         let full = format!("{}{table}", self.inner.prefix);
         let mut tables = self.inner.tables.lock().await;
         if !tables.contains(&full) {
-            self.execute(&self.dialect().create_table(&full)).await?;
+            self.create(&self.dialect().create_table(&full)).await?;
             tables.insert(full.clone());
         }
         Ok(full)
@@ -321,6 +359,16 @@ impl Tx {
 
     pub(crate) async fn conn(&self) -> MutexGuard<'_, TxConn> {
         self.conn.lock().await
+    }
+}
+
+/// PostgreSQL's answers to a `CREATE ... IF NOT EXISTS` that another
+/// session ran at the same moment: 23505 (unique violation, on its
+/// catalogue), 42P07 (duplicate table), 42710 (duplicate object).
+fn lost_creation_race(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| matches!(code.as_ref(), "23505" | "42P07" | "42710")),
+        _ => false,
     }
 }
 

@@ -106,6 +106,11 @@ macro_rules! on_backend {
 }
 
 impl Queue {
+    /// The database the queue lives in.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
     fn postgres(&self) -> bool {
         matches!(self.db.backend(), Backend::Postgres(_))
     }

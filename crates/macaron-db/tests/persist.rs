@@ -235,3 +235,29 @@ async fn an_unreachable_database_is_named_without_its_password() {
     let err = Db::connect("mysql://x").await.unwrap_err();
     assert!(err.to_string().contains("unsupported database URL"));
 }
+
+/// Instances of a service starting together (or parallel tests) create the
+/// same tables at the same moment: every one of them starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_starting_together_all_start() {
+    for (label, db, url, options) in backends().await {
+        drop(db);
+        let starts: Vec<_> = (0..8)
+            .map(|_| {
+                let (url, options) = (url.clone(), options.clone());
+                tokio::spawn(async move {
+                    let db = Db::connect_with(&url, options).await?;
+                    db.ensure_table("pets").await?;
+                    Ok::<Db, DbError>(db)
+                })
+            })
+            .collect();
+        let mut started = Vec::new();
+        for start in starts {
+            started.push(start.await.unwrap().unwrap_or_else(|e| panic!("{label}: an instance did not start: {e}")));
+        }
+        pet("1", "dog", 3).save(&started[0]).await.unwrap();
+        assert_eq!(Pet::load(&started[7], "1").await.unwrap().age, 3, "{label}");
+        cleanup(&started[0]).await;
+    }
+}

@@ -241,6 +241,14 @@ impl Queue {
         }
     }
 
+    /// `Ok` when the queue's store answers (readiness probes call it).
+    pub async fn ping(&self) -> Result<(), TaskError> {
+        match &*self.store {
+            Store::Sql(q) => q.db().ping().await.map_err(db_error),
+            Store::Redis(q) => q.ping().await.map_err(redis_error),
+        }
+    }
+
     /// How many tasks are queued, delayed, running and failed.
     pub async fn stats(&self) -> Result<Stats, TaskError> {
         match &*self.store {

@@ -244,6 +244,12 @@ impl RedisQueue {
         self.retry(stream_id, envelope, 0).await
     }
 
+    /// `PING`: `Ok` when Redis answers.
+    pub async fn ping(&self) -> redis::RedisResult<()> {
+        let mut con = self.commands.clone();
+        redis::cmd("PING").query_async::<()>(&mut con).await
+    }
+
     /// Counts.
     pub async fn stats(&self) -> redis::RedisResult<Stats> {
         let mut con = self.commands.clone();

@@ -23,6 +23,7 @@ use crate::auth::{self, AuthError, AuthMode, GuardFn, Jwt};
 use crate::error::{Error, Result};
 use crate::extract::Context;
 use crate::handler::{boxed, BoxedHandler, Handler};
+use crate::health::{CheckFn, Health, DEFAULT_HEALTH_TIMEOUT};
 use crate::metrics::Metrics;
 use crate::options::Options;
 use crate::report::{self, Reports, ServerInfo};
@@ -111,6 +112,8 @@ pub(crate) struct Service {
     pub storage: Option<Storage>,
     /// How background tasks run, when the program has any and `with_async` is on.
     pub tasks: Option<crate::tasks::TaskSettings>,
+    /// Readiness checks, and whether the service is stopping.
+    pub health: Health,
 }
 
 enum Source {
@@ -135,6 +138,8 @@ pub struct ApiBuilder {
     guards: IndexMap<String, GuardFn>,
     config: Option<Arc<Config>>,
     database: Option<String>,
+    checks: Vec<(String, CheckFn)>,
+    health_timeout: Option<std::time::Duration>,
 }
 
 /// The default body size limit: 1 MiB.
@@ -164,6 +169,8 @@ impl Api {
             guards: IndexMap::new(),
             config: None,
             database: None,
+            checks: Vec::new(),
+            health_timeout: None,
         }
     }
 
@@ -331,10 +338,38 @@ impl ApiBuilder {
         self
     }
 
-    /// The service's version, usually `env!("CARGO_PKG_VERSION")`; the git
-    /// revision is appended when known, and `MACARON_VERSION` overrides all.
+    /// The service's version, usually [`crate::build_version!()`]; the git
+    /// revision is appended when known (unless the version is an image's,
+    /// `YYMMDD-HHMM-COUNT-SHA6`), and `MACARON_VERSION` overrides all.
     pub fn version(mut self, version: impl Into<String>) -> Self {
         self.version = Some(version.into());
+        self
+    }
+
+    /// Adds a readiness check to `/health/ready`, next to the database and
+    /// the task queue: `Ok` when what it checks works. It runs on every
+    /// probe, within the health timeout.
+    ///
+    /// ```
+    /// async fn mail_server() -> macaron::Result<()> {
+    ///     Ok(()) // e.g. connect to the SMTP relay
+    /// }
+    /// let builder = macaron::Api::builder().health_check("mail", mail_server);
+    /// # let _ = builder;
+    /// ```
+    pub fn health_check<F, Fut>(mut self, name: impl Into<String>, check: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<()>> + Send + 'static,
+    {
+        self.checks.push((name.into(), Arc::new(move || Box::pin(check()))));
+        self
+    }
+
+    /// How long each readiness check may take (default: `health_timeout`
+    /// of the configuration, 2 s).
+    pub fn health_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.health_timeout = Some(timeout);
         self
     }
 
@@ -505,6 +540,25 @@ impl ApiBuilder {
             pool_size,
             db: std::sync::OnceLock::new(),
         });
+        let health_timeout = match self.health_timeout {
+            Some(t) => t,
+            None => config
+                .get_duration("health_timeout")
+                .map_err(|e| Error::new(500, "STARTUP_ERROR", e.to_string()))?
+                .unwrap_or(DEFAULT_HEALTH_TIMEOUT),
+        };
+        let mut names: Vec<&str> = vec!["database", "tasks"];
+        for (name, _) in &self.checks {
+            if names.contains(&name.as_str()) {
+                return Err(Error::new(500, "STARTUP_ERROR", format!("two readiness checks are named '{name}'")));
+            }
+            names.push(name);
+        }
+        let shutdown_delay = config
+            .get_duration("shutdown_delay")
+            .map_err(|e| Error::new(500, "STARTUP_ERROR", e.to_string()))?
+            .unwrap_or_default();
+        let health = Health::new(self.checks, health_timeout, shutdown_delay);
         let mut secrets = self.secrets;
         secrets.extend(config.secret_values().iter().cloned());
         let version = service_version(self.version);
@@ -526,6 +580,7 @@ impl ApiBuilder {
             validate_responses: self.validate_responses,
             metrics,
             options: self.options,
+            health,
         };
         Ok(Api { service: Arc::new(service) })
     }
@@ -590,6 +645,8 @@ fn load_sources(sources: &[Source], problems: &mut Vec<String>) -> Vec<(macaron_
 fn builtin_paths(names: &[&str]) -> Vec<(String, Builtin)> {
     let mut paths = vec![
         ("/ping".to_string(), Builtin::Ping),
+        ("/health/live".to_string(), Builtin::Live),
+        ("/health/ready".to_string(), Builtin::Ready),
         ("/version".to_string(), Builtin::Version),
         ("/metrics".to_string(), Builtin::Metrics),
         ("/auth/version".to_string(), Builtin::AuthVersion),
@@ -630,10 +687,26 @@ fn service_version(given: Option<String>) -> String {
         }
     }
     let base = given.unwrap_or_else(|| "0.0.0".into());
+    if names_commit(&base) {
+        // An image's version (`YYMMDD-HHMM-COUNT-SHA6`) already says which commit.
+        return base;
+    }
     match git_revision() {
         Some(rev) => format!("{base}+{rev}"),
         None => base,
     }
+}
+
+/// True for a version of the form `YYMMDD-HHMM-<commit count>-<sha6>`
+/// (optionally `-dirty`), as `macaron docker build` makes them.
+fn names_commit(version: &str) -> bool {
+    let parts: Vec<&str> = version.trim_end_matches("-dirty").split('-').collect();
+    let digits = |s: &str, n: Option<usize>| {
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && n.is_none_or(|n| s.len() == n)
+    };
+    matches!(parts.as_slice(), [date, time, count, sha]
+        if digits(date, Some(6)) && digits(time, Some(4)) && digits(count, None)
+            && sha.len() == 6 && sha.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn git_revision() -> Option<String> {
@@ -673,6 +746,15 @@ paths:
         let text = err.error_description;
         assert!(text.contains("operation 'b' (GET /b in t.yaml) has no handler"), "{text}");
         assert!(text.contains("handler 'nope' names no operation"), "{text}");
+    }
+
+    #[test]
+    fn image_versions_name_their_commit() {
+        assert!(names_commit("200415-0819-953-b3548e"));
+        assert!(names_commit("200415-0819-953-b3548e-dirty"));
+        assert!(!names_commit("0.1.0"));
+        assert!(!names_commit("200415-0819-953-b3548"));
+        assert!(!names_commit("2004-0819-953-b3548e"));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! Load balancers need a liveness probe, operators need to know which
 //! version runs, callers need the API's documentation, monitoring needs
-//! metrics. Each service gets them all: `GET /ping` (`{}`), `GET /version`
+//! metrics. Each service gets them all: `GET /ping` (`{}`), `GET
+//! /health/live` and `GET /health/ready` (see [`crate::health`]), `GET /version`
 //! (`{name, version, apis, env}`), `GET /metrics` (Prometheus text),
 //! `GET /doc/<api>.yaml` (the spec file as loaded) and `GET /doc/<api>` (an
 //! HTML reference rendered by Swagger UI, whose assets are served by the
@@ -36,6 +37,8 @@ pub(crate) const UI_PREFIX: &str = "/doc/_ui";
 pub(crate) fn name(builtin: Builtin) -> &'static str {
     match builtin {
         Builtin::Ping => "ping",
+        Builtin::Live => "health_live",
+        Builtin::Ready => "health_ready",
         Builtin::Version => "version",
         Builtin::Metrics => "metrics",
         Builtin::AuthVersion => "auth_version",
@@ -44,8 +47,8 @@ pub(crate) fn name(builtin: Builtin) -> &'static str {
     }
 }
 
-/// Serves a built-in.
-pub(crate) fn serve(service: &Service, builtin: Builtin) -> HttpResponse {
+/// Serves a built-in (`/health/ready` awaits its checks; the others answer at once).
+pub(crate) async fn serve(service: &Service, builtin: Builtin) -> HttpResponse {
     match builtin {
         Builtin::Ping => {
             // Load balancers call it often: a static body and header, no builder.
@@ -53,6 +56,8 @@ pub(crate) fn serve(service: &Service, builtin: Builtin) -> HttpResponse {
             reply.headers_mut().insert(header::CONTENT_TYPE, crate::dispatch::JSON);
             reply
         }
+        Builtin::Live => crate::health::live(),
+        Builtin::Ready => crate::health::ready(service).await,
         Builtin::Version | Builtin::AuthVersion => {
             let apis: Vec<&str> = service.apis.iter().map(|a| a.spec.name.as_str()).collect();
             let body = json!({

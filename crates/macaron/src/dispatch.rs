@@ -287,14 +287,14 @@ async fn serve(
             match auth::authenticate(service.jwt.as_ref(), current.headers.list(), AuthMode::Required) {
                 Ok(user) => {
                     pipeline.set_user(user);
-                    Ok(builtins::serve(&service, Builtin::AuthVersion))
+                    Ok(builtins::serve(&service, Builtin::AuthVersion).await)
                 }
                 Err(e) => Err((e, Vec::new())),
             }
         }
         Match::Route(Target::Builtin(builtin), _) => {
             pipeline.operation = Operation::Named(builtins::name(builtin));
-            Ok(builtins::serve(&service, builtin))
+            Ok(builtins::serve(&service, builtin).await)
         }
         Match::Route(Target::Operation(index), captured) => {
             pipeline.operation = Operation::Op(index);

@@ -90,6 +90,7 @@ mod dispatch;
 mod error;
 mod extract;
 mod handler;
+mod health;
 mod inputs;
 mod metrics;
 mod model;
@@ -125,6 +126,25 @@ pub use options::{Options, Role};
 pub use reply::{Accepted, Created, NoContent, Reply, Response, WithStatus};
 pub use report::{report_error, request_id, set_user_id};
 pub use server::letsgo;
+
+/// The version this binary was built as: `MACARON_BUILD_VERSION` when the
+/// build set it (`macaron docker build` does, with the image's version),
+/// else the package's version. Give it to [`ApiBuilder::version`] from the
+/// service's own crate, so it is read when that crate compiles.
+///
+/// ```
+/// let version: &str = macaron::build_version!();
+/// assert!(!version.is_empty());
+/// ```
+#[macro_export]
+macro_rules! build_version {
+    () => {
+        match option_env!("MACARON_BUILD_VERSION") {
+            Some(version) if !version.is_empty() => version,
+            _ => env!("CARGO_PKG_VERSION"),
+        }
+    };
+}
 pub use storage::db;
 #[doc(hidden)]
 pub use {chrono, serde, serde_json, uuid};

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 pub struct Options {
     /// The port to listen on (`--port`, else `PORT`, else 8080).
     pub port: u16,
-    /// The address to bind (`0.0.0.0` by default).
+    /// The address to bind (`--host`, else `0.0.0.0`).
     pub host: String,
     /// The environment name (`--env`, else `MACARON_ENV`, else `dev`).
     pub env: String,

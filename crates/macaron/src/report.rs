@@ -108,6 +108,11 @@ impl Reports {
         }
     }
 
+    /// `text` with every secret of the service replaced by `***`.
+    pub fn redact(&self, text: &str) -> String {
+        redact(text, &as_strs(&self.secrets))
+    }
+
     /// Waits (at most `timeout`) until every report sent has been delivered:
     /// called before the process exits, so no crash report is lost.
     pub fn flush(&self, timeout: Duration) {

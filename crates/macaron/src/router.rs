@@ -33,6 +33,10 @@ pub(crate) enum Target {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Builtin {
     Ping,
+    /// `/health/live`.
+    Live,
+    /// `/health/ready`.
+    Ready,
     Version,
     Metrics,
     /// `/version` behind a valid token.

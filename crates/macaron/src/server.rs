@@ -5,9 +5,12 @@
 //! `--port`, `--env`, `--debug/--no-debug` and `--config`, sets up
 //! `tracing` logs (`RUST_LOG` overrides the level), builds the service with
 //! the author's `start` function, prints a banner with one line per route,
-//! and serves on one actix worker per core. On SIGTERM or SIGINT it stops
-//! accepting connections, lets in-flight requests finish (up to 30 s) and
-//! exits 0; a startup error is printed and exits 1. The server itself is
+//! and serves on one actix worker per core. On SIGTERM or SIGINT
+//! `/health/ready` turns 503 at once; after `shutdown_delay` (0 s by
+//! default) it stops accepting connections, lets in-flight requests finish
+//! (up to 30 s) and exits 0; a startup error is printed and exits 1.
+//! `SERVICE healthcheck` asks a running instance's `/health/live` and exits
+//! 0 or 1, for a container's `HEALTHCHECK`. The server itself is
 //! built by [`http_server`], which the test kit shares.
 
 use std::net::TcpListener;
@@ -38,6 +41,9 @@ struct Cli {
     /// Port to listen on (default: $PORT, else 8080).
     #[arg(long)]
     port: Option<u16>,
+    /// Address to listen on (default: 0.0.0.0, every interface).
+    #[arg(long)]
+    host: Option<String>,
     /// Environment name (default: $MACARON_ENV, else dev).
     #[arg(long)]
     env: Option<String>,
@@ -56,6 +62,47 @@ struct Cli {
     /// Run only the HTTP server; tasks are run by `--worker` processes.
     #[arg(long = "no-worker", overrides_with = "worker")]
     no_worker: bool,
+    #[command(subcommand)]
+    command: Option<Sub>,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum Sub {
+    /// Ask the running service's /health/live: exit 0 when it answers 200,
+    /// else 1 (a container's HEALTHCHECK, with no shell and no curl).
+    Healthcheck {
+        /// The service's port (default: $PORT, else 8080).
+        #[arg(long)]
+        port: Option<u16>,
+        /// The address to ask.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// How long to wait for the answer, in seconds.
+        #[arg(long, default_value_t = 3)]
+        timeout: u64,
+    },
+}
+
+/// `healthcheck`: exits 0 when the service answers, 1 when not (2 for a bad command line).
+fn healthcheck(port: Option<u16>, host: &str, timeout: u64) -> ! {
+    let port = match (port, std::env::var("PORT")) {
+        (Some(port), _) => port,
+        (None, Ok(text)) if !text.trim().is_empty() => match text.trim().parse() {
+            Ok(port) => port,
+            Err(_) => {
+                eprintln!("healthcheck: PORT={text} is not a port number");
+                std::process::exit(2)
+            }
+        },
+        _ => 8080,
+    };
+    match crate::health::probe(host, port, Duration::from_secs(timeout.max(1))) {
+        Ok(()) => std::process::exit(0),
+        Err(why) => {
+            eprintln!("healthcheck: {why}");
+            std::process::exit(1)
+        }
+    }
 }
 
 fn options_from(cli: Cli) -> std::result::Result<Options, String> {
@@ -67,6 +114,12 @@ fn options_from(cli: Cli) -> std::result::Result<Options, String> {
     };
     if let Some(env) = cli.env.or_else(|| std::env::var("MACARON_ENV").ok().filter(|e| !e.is_empty())) {
         options.env = env;
+    }
+    if let Some(host) = cli.host {
+        if host.parse::<std::net::IpAddr>().is_err() {
+            return Err(format!("--host {host}: expected an IP address such as 127.0.0.1 or ::1"));
+        }
+        options.host = host;
     }
     options.debug = cli.debug && !cli.no_debug;
     options.config = cli.config;
@@ -92,7 +145,10 @@ fn options_from(cli: Cli) -> std::result::Result<Options, String> {
 /// }
 /// ```
 pub fn letsgo(start: fn(Options) -> Result<Api>) -> ! {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if let Some(Sub::Healthcheck { port, host, timeout }) = cli.command.take() {
+        healthcheck(port, &host, timeout)
+    }
     let port_given = cli.port.is_some() || std::env::var("PORT").is_ok_and(|p| !p.is_empty());
     let mut options = match options_from(cli) {
         Ok(o) => o,
@@ -186,10 +242,16 @@ async fn serve(api: Api, options: Options) -> std::io::Result<()> {
     }
     let handle = server.handle();
     let signalled = Arc::new(AtomicBool::new(false));
-    let (flag, workers) = (signalled.clone(), tasks.clone());
+    let (flag, workers, service) = (signalled.clone(), tasks.clone(), api.service.clone());
     let stopper = actix_web::rt::spawn(async move {
         shutdown_signal().await;
         flag.store(true, Ordering::SeqCst);
+        service.health.stop();
+        let delay = service.health.shutdown_delay;
+        if !delay.is_zero() {
+            tracing::info!("shutdown signal: /health/ready answers 503; still serving for {} ms", delay.as_millis());
+            tokio::time::sleep(delay).await;
+        }
         tracing::info!("shutdown signal: finishing in-flight requests and running tasks");
         let stop_tasks = async {
             if let Some(tasks) = &workers {

@@ -157,17 +157,13 @@ pub(crate) struct TaskSettings {
     pub grace: Duration,
 }
 
+/// A positive duration key (`Config::get_duration`: `30s`, `2m`, or seconds).
 fn duration(config: &macaron_config::Config, key: &str, default: Duration) -> Result<Duration, Error> {
-    let bad = |why: String| Error::new(500, "STARTUP_ERROR", format!("configuration key {key}: {why}"));
-    match config.get_opt::<Value>(key).map_err(|e| bad(e.to_string()))? {
+    let bad = |why: String| Error::new(500, "STARTUP_ERROR", why);
+    match config.get_duration(key).map_err(|e| bad(e.to_string()))? {
         None => Ok(default),
-        Some(Value::Number(n)) => n
-            .as_f64()
-            .filter(|s| *s > 0.0 && s.is_finite())
-            .map(Duration::from_secs_f64)
-            .ok_or_else(|| bad(format!("{n} is not a positive number of seconds"))),
-        Some(Value::String(s)) => humantime::parse_duration(&s).map_err(|e| bad(format!("\"{s}\": {e}"))),
-        Some(other) => Err(bad(format!("{other} is not a duration (use 30, \"30s\" or \"2m\")"))),
+        Some(d) if d.is_zero() => Err(bad(format!("configuration key {key}: must be more than 0 s"))),
+        Some(d) => Ok(d),
     }
 }
 

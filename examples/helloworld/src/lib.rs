@@ -49,7 +49,7 @@ pub fn start(opts: macaron::Options) -> macaron::Result<macaron::Api> {
     macaron::Api::builder()
         .options(opts)
         .name("helloworld")
-        .version(env!("CARGO_PKG_VERSION"))
+        .version(macaron::build_version!())
         .apis(apis::all())
         .build()
 }

@@ -67,7 +67,7 @@ pub fn start(opts: macaron::Options) -> macaron::Result<macaron::Api> {
     macaron::Api::builder()
         .options(opts)
         .name("petstore")
-        .version(env!("CARGO_PKG_VERSION"))
+        .version(macaron::build_version!())
         .apis(apis::all())
         .error_reporter(report_crash)
         .error_decorator(decorate_error)
