@@ -12,7 +12,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{assert_refused, engine_ready, repo_root, scratch, show, BASE};
+use common::{assert_refused, engine_ready, repo_root, scratch, show, Images, BASE};
 
 /// The petstore's secrets, as its operators would export them.
 const SECRETS: [(&str, &str); 3] = [
@@ -85,6 +85,7 @@ fn the_petstore_image_runs_as_a_user_and_passes_its_acceptance_tests() {
     )
     .expect("JSON");
     let (image, version) = (record["image"].as_str().expect("image"), record["version"].as_str().expect("version"));
+    let _images = Images(vec![image.to_string()]);
     assert_eq!(image, format!("petstore:{version}"));
     assert!(record["digest"].as_str().is_some_and(|d| d.starts_with("sha256:")), "{record}");
     let shape = version.trim_end_matches("-dirty").split('-').map(str::len).collect::<Vec<_>>();
@@ -143,6 +144,7 @@ fn a_container_that_never_gets_ready_or_a_missing_base_is_an_error() {
         "--template",
         "deaf.j2",
     ];
+    let _images = Images(vec!["petstore:1.0.0".to_string()]);
     let out = macaron(&dir, &args, &[]);
     assert!(out.status.success(), "{}", show(&out));
     // The petstore's folder: its acceptance tests and its configuration.

@@ -133,6 +133,7 @@ fn sqlite_tasks_jwt_service_passes_its_tests_locally_and_by_url() {
     // live environment (its secret from this environment), tested in a container.
     if engine_ready("shop image") {
         let binary = binary.to_str().expect("UTF-8");
+        let _images = common::Images(vec!["shop:1.0.0".to_string()]);
         let out = macaron(&dir, &["docker", "build", "--prebuilt", binary, "--base", BASE, "--version", "1.0.0"]);
         assert!(out.status.success(), "{}", show(&out));
         let secret = [("SHOP_JWT_SECRET", "live-secret-of-the-image-test-0123456789abcdef")];

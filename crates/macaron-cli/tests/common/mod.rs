@@ -94,3 +94,18 @@ pub fn engine_ready(test: &str) -> bool {
     eprintln!("SKIPPED {test}: {why}");
     false
 }
+
+/// The tags a test builds, removed when the test ends, passed or failed:
+/// every run tags a new version, and images left behind would fill the disk
+/// of a machine that runs the suite again and again. Not forced (a tag that
+/// another test's container still uses stays); `NAME:latest` is left to
+/// move, and the images it leaves untagged are pruned by `.ci/containers`.
+pub struct Images(pub Vec<String>);
+
+impl Drop for Images {
+    fn drop(&mut self) {
+        for image in &self.0 {
+            let _ = Command::new("podman").args(["rmi", image]).output();
+        }
+    }
+}
