@@ -45,8 +45,11 @@ enum Command {
     New(new::NewArgs),
     /// Run the service's acceptance tests against a running instance.
     Test(acceptance::TestArgs),
-    /// Deploy the service, stage after stage (for now: --dry-run, the plan and the manifests).
+    /// Deploy a commit, stage after stage, tested at each (local, container, kubernetes, cloud-run).
     Deploy(deploy::DeployArgs),
+    /// Run a service and start it again when it dies (what `macaron deploy` runs on this host).
+    #[command(hide = true)]
+    Supervise(deploy::supervise::SuperviseArgs),
     /// Package the service as a container image.
     #[command(subcommand)]
     Docker(docker::DockerCommand),
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Test(args) => acceptance::run(args, &mut out),
         Command::Docker(command) => docker::run(command, &mut out),
         Command::Deploy(args) => deploy::run(args, &mut out),
+        Command::Supervise(args) => Ok(deploy::supervise::run(args)),
     };
     match result {
         Ok(code) => code,

@@ -21,9 +21,11 @@ fn service(label: &str) -> std::path::PathBuf {
     assert!(out.status.success(), "{}", show(&out));
     let dir = work.join("shop");
     let base = std::fs::read_to_string(dir.join("macaron.yaml")).expect("read");
-    let deploy = "deploy:\n  target: kubernetes\n  stages: [staging, live]\n  replicas: 1\n";
-    std::fs::write(dir.join("macaron.yaml"), format!("{base}{deploy}")).expect("write");
+    // The scaffold says deploy: {target: kubernetes, stages: [staging, live]}.
+    let base = base.replace("  stages: [staging, live]\n", "  stages: [staging, live]\n  replicas: 1\n");
+    std::fs::write(dir.join("macaron.yaml"), base).expect("write");
     let live = std::fs::read_to_string(dir.join("macaron.live.yaml")).expect("read");
+    let live = live.replace("deploy:\n  replicas: 2\n", "");
     let overlay = "deploy:\n  replicas: 3\n  max_replicas: 12\n  cpu: 500m\n  memory: 384Mi\n  memory_limit: 768Mi\n  host: shop.example.com\n";
     std::fs::write(dir.join("macaron.live.yaml"), format!("{live}shutdown_delay: 5s\n{overlay}")).expect("write");
     dir
@@ -35,8 +37,8 @@ fn the_kubernetes_objects_match_the_golden_files() {
     let out = macaron_with(&dir, &["deploy", "--version", VERSION, "--dry-run"], &[SECRET]);
     assert!(out.status.success(), "{}", show(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("stage 1 of 2: staging on Kubernetes"), "{stdout}");
-    assert!(stdout.contains("stage 2 of 2: live on Kubernetes"), "{stdout}");
+    assert!(stdout.contains("stage 1 of 2: staging on kubernetes"), "{stdout}");
+    assert!(stdout.contains("stage 2 of 2: live on kubernetes"), "{stdout}");
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/deploy");
     for env in ["staging", "live"] {
         let text =
@@ -57,9 +59,10 @@ fn bad_input_is_refused_and_nothing_written() {
     assert_refused(
         &macaron(&dir, &["deploy", "--dry-run"]),
         2,
-        "build an image first (macaron docker build), or give --version",
+        "not in git and no image built (macaron docker build): give --version",
     );
-    assert_refused(&macaron(&dir, &["deploy", "--version", VERSION]), 2, "only --dry-run is available yet");
+    let out = macaron_with(&dir, &["deploy", "--version", VERSION, "--yes"], &[SECRET]);
+    assert_refused(&out, 2, "is not in a git repository: macaron deploy deploys a commit");
     let base = std::fs::read_to_string(dir.join("macaron.yaml")).expect("read");
     std::fs::write(dir.join("macaron.yaml"), base.replace("replicas: 1", "replica: 1")).expect("write");
     assert_refused(&macaron(&dir, &["deploy", "--version", VERSION, "--dry-run"]), 2, "unknown field `replica`");

@@ -60,12 +60,15 @@ pub(crate) async fn serve(service: &Service, builtin: Builtin) -> HttpResponse {
         Builtin::Ready => crate::health::ready(service).await,
         Builtin::Version | Builtin::AuthVersion => {
             let apis: Vec<&str> = service.apis.iter().map(|a| a.spec.name.as_str()).collect();
-            let body = json!({
+            let mut body = json!({
                 "name": service.server.name,
                 "version": service.server.version,
                 "apis": apis,
                 "env": service.server.env,
             });
+            if let Some(instance) = instance() {
+                body["instance"] = json!(instance);
+            }
             HttpResponse::Ok().content_type("application/json").body(body.to_string())
         }
         Builtin::Metrics => HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(service.metrics.render()),
@@ -144,4 +147,12 @@ pub(crate) async fn ui_app() -> Result<UiApp, ()> {
     let app = actix_web::App::new().service(actix_web::web::scope(DOC_PREFIX).service(scope));
     let service = app.into_factory().new_service(AppConfig::default()).await?;
     Ok(Rc::new(actix_service::boxed::service(service.map(Response::from))))
+}
+
+/// `MACARON_INSTANCE`, shown by `/version` when set: what tells two
+/// instances of the same version apart while one replaces the other on a
+/// shared port (`macaron deploy` sets it).
+fn instance() -> Option<&'static str> {
+    static INSTANCE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    INSTANCE.get_or_init(|| std::env::var("MACARON_INSTANCE").ok().filter(|i| !i.is_empty())).as_deref()
 }

@@ -226,7 +226,7 @@ async fn serve(api: Api, options: Options) -> std::io::Result<()> {
     if options.role == Role::Worker {
         return work(api).await;
     }
-    let listener = TcpListener::bind((options.host.as_str(), options.port))?;
+    let listener = listen(&options.host, options.port)?;
     let port = listener.local_addr()?.port();
     api.connect().await.map_err(|e| std::io::Error::other(e.error_description))?;
     let tasks = api.tasks();
@@ -316,6 +316,26 @@ async fn shutdown_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// The listening socket. With `MACARON_REUSE_PORT=1` it is opened with
+/// `SO_REUSEPORT`: a new instance of the service listens on the port while
+/// the old one still does, and the old one is stopped once the new one is
+/// ready (what `macaron deploy` does on a single host). Off by default, so
+/// a port already taken is an error.
+fn listen(host: &str, port: u16) -> std::io::Result<TcpListener> {
+    if std::env::var("MACARON_REUSE_PORT").as_deref() != Ok("1") {
+        return TcpListener::bind((host, port));
+    }
+    let addr = std::net::ToSocketAddrs::to_socket_addrs(&(host, port))?
+        .next()
+        .ok_or_else(|| std::io::Error::other(format!("{host}: no address")))?;
+    let socket = socket2::Socket::new(socket2::Domain::for_address(addr), socket2::Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.set_reuse_port(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(1024)?;
+    Ok(socket.into())
 }
 
 /// The actix server for a service on a bound listener (not yet running).

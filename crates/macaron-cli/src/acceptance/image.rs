@@ -98,19 +98,20 @@ impl Drop for Container {
 }
 
 /// The env file: created 0600 in a folder of its own, deleted when dropped.
-struct EnvFile {
+pub struct EnvFile {
     dir: PathBuf,
     path: PathBuf,
 }
 
 impl EnvFile {
-    fn write(vars: &[(String, String)]) -> Result<EnvFile, Failure> {
+    /// Writes `NAME=value` lines (none may hold a line break).
+    pub fn write(vars: &[(String, String)]) -> Result<EnvFile, String> {
         use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
         let dir = std::env::temp_dir().join(format!("macaron-env-{}", uuid::Uuid::new_v4().simple()));
         std::fs::DirBuilder::new()
             .mode(0o700)
             .create(&dir)
-            .map_err(|e| Failure::Run(format!("cannot create {}: {e}", dir.display())))?;
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let path = dir.join("env");
         let file = EnvFile { dir, path };
         let mut out = std::fs::OpenOptions::new()
@@ -118,11 +119,19 @@ impl EnvFile {
             .create_new(true)
             .mode(0o600)
             .open(&file.path)
-            .map_err(|e| Failure::Run(format!("cannot create the env file: {e}")))?;
+            .map_err(|e| format!("cannot create the env file: {e}"))?;
         for (name, value) in vars {
-            writeln!(out, "{name}={value}").map_err(|e| Failure::Run(format!("cannot write the env file: {e}")))?;
+            if value.contains(['\n', '\r']) {
+                return Err(format!("the secret {name} holds a line break: an env file cannot pass it"));
+            }
+            writeln!(out, "{name}={value}").map_err(|e| format!("cannot write the env file: {e}"))?;
         }
         Ok(file)
+    }
+
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 }
 
@@ -175,7 +184,7 @@ pub async fn start(
     }
     let port = super::local::free_port()?;
     let name = format!("macaron-test-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
-    let env_file = EnvFile::write(&vars)?;
+    let env_file = EnvFile::write(&vars).map_err(Failure::Run)?;
     let publish = format!("127.0.0.1:{port}:8080");
     let mut command = engine.command();
     command.args(["run", "--detach", "--name", &name, "--publish", &publish, "--no-healthcheck", "--env-file"]);

@@ -146,7 +146,7 @@ async fn ready(running: &mut Running, patience: Duration) -> Result<(), Failure>
 
 /// `cargo build --profile PROFILE`, and the executable of the package in
 /// `dir` from cargo's JSON messages.
-fn build(dir: &Path, profile: &str) -> Result<PathBuf, Failure> {
+pub(crate) fn build(dir: &Path, profile: &str) -> Result<PathBuf, Failure> {
     let manifest = dir.join("Cargo.toml");
     let manifest = std::fs::canonicalize(&manifest).map_err(|e| {
         Failure::Usage(format!("{}: {e} (run in a service's folder, or give --dir)", manifest.display()))

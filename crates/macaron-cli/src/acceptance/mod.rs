@@ -11,9 +11,12 @@
 //! does not exit 0 on SIGTERM.
 
 mod image;
-mod local;
+pub(crate) mod local;
 mod runner;
 mod target;
+
+pub use image::EnvFile;
+pub use target::chain;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -163,6 +166,28 @@ async fn test(args: TestArgs, out: &mut impl Write) -> Result<runner::Summary, F
     }
     stopped?;
     Ok(summary)
+}
+
+/// `macaron test` with these arguments, as on its command line (what
+/// `macaron deploy` runs): `Ok` when every test passed and one ran at least.
+pub async fn run_for(argv: &[String], out: &mut dyn Write) -> Result<(), String> {
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: TestArgs,
+    }
+    let cli =
+        <Cli as clap::Parser>::try_parse_from(std::iter::once("macaron test".to_string()).chain(argv.iter().cloned()))
+            .map_err(|e| e.to_string())?;
+    let mut out = out;
+    match test(cli.args, &mut out).await {
+        Ok(summary) if summary.ok() => Ok(()),
+        Ok(summary) if summary.passed + summary.failed == 0 => Err("no acceptance test ran".into()),
+        Ok(summary) => {
+            Err(format!("{} of {} acceptance tests failed", summary.failed, summary.passed + summary.failed))
+        }
+        Err(Failure::Usage(e) | Failure::Run(e)) => Err(e),
+    }
 }
 
 fn mint(dir: &std::path::Path, env: Option<String>, user: &str) -> Result<String, Failure> {

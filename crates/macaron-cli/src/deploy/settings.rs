@@ -13,7 +13,18 @@
 //!   host: shop.example.com      # an Ingress for this host
 //!   namespace: shop-live        # default: NAME-ENV
 //!   workers: 1                  # --worker replicas (default: 1 when src/ declares a task)
+//!   registry: ghcr.io/acme      # where images are pushed (none: not pushed)
+//!   build: image                # image: compiled in the image | host: compiled here, packaged --prebuilt
+//!   profile: release            # the cargo profile of host builds
+//!   confirm: [live]             # stages that ask before they deploy (or need --yes)
+//!   ready_timeout: 120s         # how long a new version may take to be ready
+//!   context: prod-cluster       # kubernetes: kubectl --context
+//!   region: europe-west1        # cloud-run: --region
+//!   project: acme-prod          # cloud-run: --project
 //! ```
+//!
+//! The local and container targets listen on the configuration's `port`
+//! (required there) and test at its `url` (default `http://127.0.0.1:PORT`).
 
 use std::path::Path;
 
@@ -31,6 +42,17 @@ pub enum Target {
     Kubernetes,
     /// Google Cloud Run (`gcloud`).
     CloudRun,
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Target::Local => "local",
+            Target::Container => "container",
+            Target::Kubernetes => "kubernetes",
+            Target::CloudRun => "cloud-run",
+        })
+    }
 }
 
 /// The `deploy` keys of one environment's configuration.
@@ -55,6 +77,50 @@ pub struct Settings {
     pub host: Option<String>,
     pub namespace: Option<String>,
     pub workers: Option<i32>,
+    pub registry: Option<String>,
+    #[serde(default)]
+    pub build: Build,
+    #[serde(default = "release")]
+    pub profile: String,
+    #[serde(default = "live")]
+    pub confirm: Vec<String>,
+    #[serde(default = "two_minutes", with = "humantime_serde_str")]
+    pub ready_timeout: std::time::Duration,
+    pub context: Option<String>,
+    pub region: Option<String>,
+    pub project: Option<String>,
+}
+
+/// Where the binary of an image is compiled.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Build {
+    /// In the image (the multi-stage Dockerfile).
+    #[default]
+    Image,
+    /// On this host, then packaged (`macaron docker build --prebuilt`).
+    Host,
+}
+
+fn release() -> String {
+    "release".into()
+}
+fn live() -> Vec<String> {
+    vec!["live".into()]
+}
+fn two_minutes() -> std::time::Duration {
+    std::time::Duration::from_secs(120)
+}
+
+/// A duration written as text (`90s`, `2m`).
+mod humantime_serde_str {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<std::time::Duration, D::Error> {
+        let text = String::deserialize(d)?;
+        humantime::parse_duration(&text)
+            .map_err(|e| serde::de::Error::custom(format!("'{text}' is not a duration (e.g. 90s, 2m): {e}")))
+    }
 }
 
 fn two() -> i32 {
@@ -81,6 +147,32 @@ pub struct EnvConfig {
     pub settings: Settings,
     pub env_secrets: Vec<String>,
     pub shutdown_delay: std::time::Duration,
+    /// `port` of the configuration.
+    pub port: Option<u16>,
+    /// `url` of the configuration.
+    pub url: Option<String>,
+    /// Whether the configuration can sign tokens (the tests then get one).
+    pub jwt: bool,
+    /// The values of `jwt_secret` / `jwt_private_key` as written: the
+    /// names of the secrets that sign the tests' tokens.
+    pub signing: Vec<String>,
+}
+
+impl EnvConfig {
+    /// Where the tests of a stage on this host go: `url`, else `http://127.0.0.1:PORT`.
+    pub fn local_url(&self, env: &str) -> Result<(u16, String), String> {
+        let port = self.port.ok_or_else(|| {
+            format!(
+                "no port for {env}: the local and container targets listen on `port` (add it to macaron.{env}.yaml)"
+            )
+        })?;
+        Ok((port, self.url.clone().unwrap_or_else(|| format!("http://127.0.0.1:{port}"))))
+    }
+
+    /// The names of `env_secrets` that are not set in this environment.
+    pub fn missing_secrets(&self) -> Vec<String> {
+        self.env_secrets.iter().filter(|n| std::env::var_os(n).is_none()).cloned().collect()
+    }
 }
 
 /// Reads the configuration of `env` in `dir`.
@@ -101,7 +193,21 @@ pub fn read(dir: &Path, env: &str) -> Result<EnvConfig, String> {
         ));
     }
     let shutdown_delay = config.get_duration("shutdown_delay").map_err(|e| e.to_string())?.unwrap_or_default();
-    Ok(EnvConfig { settings, env_secrets: config.env_secrets.clone(), shutdown_delay })
+    // The key, not its value: secrets need not be set to plan a deploy.
+    let key = |name: &str| config.get_opt::<serde_json::Value>(name).ok().flatten().is_some();
+    let jwt = key("jwt_secret") || key("jwt_private_key");
+    Ok(EnvConfig {
+        settings,
+        env_secrets: config.env_secrets.clone(),
+        shutdown_delay,
+        port: config.port,
+        url: config.url.clone(),
+        jwt,
+        signing: ["jwt_secret", "jwt_private_key"]
+            .iter()
+            .filter_map(|k| config.get_opt::<String>(k).ok().flatten())
+            .collect(),
+    })
 }
 
 /// Whether the service's sources declare a background task.

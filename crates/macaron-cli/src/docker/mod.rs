@@ -9,10 +9,10 @@
 //! `.macaron/last_image.json`. Nothing secret goes into the context, a
 //! build argument or a label.
 
-mod context;
+pub mod context;
 mod dockerfile;
 pub mod engine;
-mod git;
+pub mod git;
 mod service;
 
 use std::io::{self, Write};
@@ -111,6 +111,22 @@ pub fn run(command: DockerCommand, out: &mut impl Write) -> io::Result<ExitCode>
 enum Failure {
     Usage(String),
     Build(String),
+}
+
+/// `macaron docker build` with these arguments, as on its command line
+/// (what `macaron deploy` runs).
+pub fn build_for(argv: &[String], out: &mut dyn Write) -> Result<(), String> {
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: BuildArgs,
+    }
+    let cli = <Cli as clap::Parser>::try_parse_from(
+        std::iter::once("macaron docker build".to_string()).chain(argv.iter().cloned()),
+    )
+    .map_err(|e| e.to_string())?;
+    let mut out = out;
+    build(&cli.args, &mut out).map_err(|(Failure::Usage(e) | Failure::Build(e))| e)
 }
 
 /// Everything decided before the engine is asked.
