@@ -431,7 +431,11 @@ fn the_petstore_goes_through_staging_to_live_in_containers() {
     let dir = clone.join("examples/petstore");
     let (staging, live) = (free_port(), free_port());
     let config = std::fs::read_to_string(dir.join("macaron.yaml")).expect("read");
-    let deploy = "deploy:\n  target: container\n  stages: [staging, live]\n  build: host\n  profile: dev\n";
+    // The binary is built here and packaged on the local base image (no registry answers here).
+    let deploy = format!(
+        "docker_base: {}\ndeploy:\n  target: container\n  stages: [staging, live]\n  build: host\n  profile: dev\n",
+        common::BASE
+    );
     std::fs::write(dir.join("macaron.yaml"), format!("{config}{deploy}")).expect("write");
     for (env, port) in [("staging", staging), ("live", live)] {
         std::fs::write(
@@ -442,17 +446,21 @@ fn the_petstore_goes_through_staging_to_live_in_containers() {
     }
     commit(&clone, "the petstore's stages");
     let cleanup = Containers;
+    // The petstore builds where the workspace's tests built it (its dependencies are there).
+    let target = std::env::current_exe().expect("the test").ancestors().nth(3).expect("target/").to_path_buf();
+    let mut vars = vec![("CARGO_TARGET_DIR", target.to_str().expect("UTF-8"))];
+    vars.extend(PETSTORE_SECRETS);
 
     // A registry that refuses the push: the step is named, nothing runs.
     std::fs::write(dir.join("macaron.yaml"), format!("{config}{deploy}  registry: 127.0.0.1:9/acme\n")).expect("write");
-    let out = macaron_with(&dir, &["deploy", "--yes", "--commit", "HEAD", "--no-unit-tests"], &PETSTORE_SECRETS);
+    let out = macaron_with(&dir, &["deploy", "--yes", "--commit", "HEAD", "--no-unit-tests"], &vars);
     assert_refused(&out, 1, "step 5 of 11: push 127.0.0.1:9/acme/petstore:");
     assert!(String::from_utf8_lossy(&out.stderr).contains("the registry refused the push"), "{}", show(&out));
     assert!(container_names("petstore-staging").is_empty(), "nothing deployed");
     git(&clone, &["checkout", "--quiet", "examples/petstore/macaron.yaml"]);
 
     // The pipeline: the image of the same commit is reused.
-    let out = macaron_with(&dir, &["deploy", "--yes"], &PETSTORE_SECRETS);
+    let out = macaron_with(&dir, &["deploy", "--yes"], &vars);
     assert!(out.status.success(), "{}", show(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("exists: reused"), "{}", show(&out));
@@ -467,13 +475,11 @@ fn the_petstore_goes_through_staging_to_live_in_containers() {
     no_secret_in(&[all]);
 
     // Deployed again (the same version): the new container replaces the old one.
-    let out =
-        macaron_with(&dir, &["deploy", "--env", "staging", "--no-unit-tests", "--no-acceptance"], &PETSTORE_SECRETS);
+    let out = macaron_with(&dir, &["deploy", "--env", "staging", "--no-unit-tests", "--no-acceptance"], &vars);
     assert!(out.status.success(), "{}", show(&out));
     assert_eq!(container_names("petstore-staging").len(), 1, "the old container is gone");
     assert_eq!(version_at(staging), version);
-    let out =
-        macaron_with(&dir, &["deploy", "--env", "staging", "--rollback", "000000-0000-0-000000"], &PETSTORE_SECRETS);
+    let out = macaron_with(&dir, &["deploy", "--env", "staging", "--rollback", "000000-0000-0-000000"], &vars);
     assert_refused(&out, 2, "no image petstore:000000-0000-0-000000 here");
     drop(cleanup);
     let _ = Command::new("podman").args(["rmi", &format!("petstore:{version}")]).output();

@@ -86,7 +86,11 @@ pub async fn deploy(run: &Path, launch: &Launch<'_>, out: &mut dyn Write) -> Res
         .open(&log_path)
         .map_err(|e| format!("cannot open {}: {e}", log_path.display()))?;
     let err = log.try_clone().map_err(|e| e.to_string())?;
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find the macaron executable: {e}"))?;
+    // This very executable, even if a rebuild replaced its file meanwhile.
+    let exe = match Path::new("/proc/self/exe").exists() {
+        true => PathBuf::from("/proc/self/exe"),
+        false => std::env::current_exe().map_err(|e| format!("cannot find the macaron executable: {e}"))?,
+    };
     let instance = uuid::Uuid::new_v4().simple().to_string();
     let mut command = Command::new(exe);
     command

@@ -668,8 +668,16 @@ async fn rollback(
         }
         _ => {}
     }
+    // The tests of the version returned to: its commit's (the sha ending its version), else the folder's.
+    let checkout = match (args.no_acceptance, version.rsplit('-').next()) {
+        (false, Some(sha)) if sha.len() >= 6 && sha.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            checkout::resolve(service, Some(sha)).ok().and_then(|rev| checkout::checkout(service, &rev).ok())
+        }
+        _ => None,
+    };
+    let source = checkout.as_ref().map_or(service.dir.as_path(), |c| c.dir.as_path());
     let mut steps = Steps::new(if args.no_acceptance { 1 } else { 2 });
-    let run = StageRun { service, stage, version, image: &image, source: &service.dir, binary: None };
+    let run = StageRun { service, stage, version, image: &image, source, binary: None };
     steps.run(&format!("return {} to {version} ({})", stage.env, stage.target), out, |out| {
         block(run.restore(engine.as_ref(), out))
     })?;
