@@ -40,9 +40,9 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
 /// The commit `commit` names (default `HEAD`), refusing a dirty tree when
 /// no commit is named. Checked before anything runs.
 pub fn resolve(service: &Service, commit: Option<&str>) -> Result<String, String> {
-    let Ok(_top) = git(&service.dir, &["rev-parse", "--show-toplevel"]) else {
+    if git(&service.dir, &["rev-parse", "--show-toplevel"]).is_err() {
         return Err(format!("{} is not in a git repository: macaron deploy deploys a commit", service.dir.display()));
-    };
+    }
     if commit.is_none() {
         let state = crate::docker::git::state(&service.root)?;
         if let Some(state) = state.filter(|s| !s.changes.is_empty()) {

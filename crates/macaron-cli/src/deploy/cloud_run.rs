@@ -196,3 +196,38 @@ pub fn ready(description: &Value, revision: &str) -> Result<(), String> {
         .unwrap_or("no message");
     Err(format!("revision {revision} is not ready (latest ready: {latest}): {condition}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revision_names_are_what_cloud_run_allows() {
+        assert_eq!(revision_name("shop-live", "261204-0931-42-3f9a1c"), "shop-live-261204-0931-42-3f9a1c");
+        assert_eq!(revision_name("shop-live", "1.2.3_RC"), "shop-live-1-2-3-rc");
+        assert_eq!(revision_name("s", &"x".repeat(80)).len(), 63);
+        assert_eq!(revision_name("s", "a-------------------------------------------------------------b"), "s-a");
+    }
+
+    #[test]
+    fn descriptions_say_what_serves_and_where_the_candidate_answers() {
+        let described = json!({"status": {
+            "url": "https://shop.run.app",
+            "latestReadyRevisionName": "shop-2",
+            "conditions": [{"type": "Ready", "status": "False", "message": "container failed to start"}],
+            "traffic": [
+                {"revisionName": "shop-1", "percent": 100},
+                {"revisionName": "shop-2", "percent": 0, "tag": "candidate", "url": "https://candidate---shop.run.app"},
+            ],
+        }});
+        assert_eq!(serving(&described).as_deref(), Some("shop-1"));
+        assert_eq!(candidate_url(&described).as_deref(), Some("https://candidate---shop.run.app"));
+        assert!(ready(&described, "shop-2").is_ok());
+        let why = ready(&described, "shop-3").expect_err("not the latest ready");
+        assert!(why.contains("container failed to start"), "{why}");
+        assert_eq!(
+            candidate_url(&json!({"status": {"url": "https://shop.run.app"}})).as_deref(),
+            Some("https://shop.run.app")
+        );
+    }
+}

@@ -262,7 +262,7 @@ async fn pipeline(args: &DeployArgs, service: &Service, stages: &[Stage], out: &
         None
     } else {
         steps.run(&format!("build {version}"), out, |out| {
-            build(&work.dir, &version, &image, &profile, stages, engine.as_ref(), args.engine, out)
+            build(&work.dir, &version, &image, &profile, stages, engine.as_ref(), out)
         })?
     };
     if args.no_acceptance {
@@ -349,7 +349,6 @@ fn cargo_test(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
 
 /// The build step: the release binary for `local` stages (or a host-built
 /// image), the image for the others, reused when it exists.
-#[allow(clippy::too_many_arguments)]
 fn build(
     dir: &Path,
     version: &str,
@@ -357,7 +356,6 @@ fn build(
     profile: &str,
     stages: &[Stage],
     engine: Option<&Engine>,
-    kind: Option<Kind>,
     out: &mut dyn Write,
 ) -> Result<Option<PathBuf>, String> {
     let settings = &stages[0].config.settings;
@@ -380,7 +378,6 @@ fn build(
             if let (Build::Host, Some(binary)) = (settings.build, &binary) {
                 argv.extend(["--prebuilt".into(), binary.to_string_lossy().into_owned()]);
             }
-            let _ = kind;
             crate::docker::build_for(&argv, out)?;
         }
     }
@@ -410,7 +407,7 @@ impl StageRun<'_> {
         let (env, target, version) = (&self.stage.env, self.stage.target, self.version);
         let before = record::read(&self.service.dir, env).map_err(Failure::Step)?.version;
         let url = steps.run(&format!("deploy {version} to {env} ({target})"), out, |out| {
-            let url = block(self.start(args, engine, out))?;
+            let url = block(self.start(engine, out))?;
             record::deployed(&self.service.dir, env, version)?;
             Ok(url)
         })?;
@@ -455,12 +452,7 @@ impl StageRun<'_> {
     }
 
     /// Starts the version; the URL the stage answers at (Cloud Run's candidate's).
-    async fn start(
-        &self,
-        args: &DeployArgs,
-        engine: Option<&Engine>,
-        out: &mut dyn Write,
-    ) -> Result<Option<String>, String> {
+    async fn start(&self, engine: Option<&Engine>, out: &mut dyn Write) -> Result<Option<String>, String> {
         let (env, config) = (&self.stage.env, &self.stage.config);
         let folder = self.service.dir.join(".macaron/deploy").join(env);
         std::fs::create_dir_all(&folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
@@ -494,7 +486,6 @@ impl StageRun<'_> {
                 gcloud.replace(&file, out)?;
                 let described =
                     gcloud.describe(&name, out)?.ok_or_else(|| format!("{name} is not there after replace"))?;
-                let _ = args;
                 Ok(cloud_run::candidate_url(&described))
             }
         }

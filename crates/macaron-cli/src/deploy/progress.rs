@@ -101,3 +101,27 @@ impl Write for Above<'_> {
         self.out.flush()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_are_numbered_and_failures_name_theirs() {
+        let mut steps = Steps::new(3);
+        let mut out = Vec::new();
+        assert_eq!(
+            steps.run("first", &mut out, |out| writeln!(out, "  inside").map_err(|e| e.to_string())).ok(),
+            Some(())
+        );
+        steps.skip("second", "--no-second", &mut out);
+        let failed = steps.run("third", &mut out, |_| Err::<(), _>("it broke".to_string())).expect_err("fails");
+        assert!(failed.0.starts_with("step 3 of 3: third failed after "), "{}", failed.0);
+        assert!(failed.0.ends_with(": it broke"), "{}", failed.0);
+        let text = String::from_utf8(out).expect("UTF-8");
+        assert!(text.starts_with("step 1 of 3: first\n  inside\n  done in "), "{text}");
+        assert!(text.contains("step 2 of 3: second: skipped (--no-second)\n"), "{text}");
+        assert_eq!(short(Duration::from_millis(1234)), "1.2s");
+        assert_eq!(short(Duration::from_secs(185)), "3m 05s");
+    }
+}

@@ -44,3 +44,20 @@ pub fn deployed(dir: &Path, env: &str, version: &str) -> Result<(), String> {
     let text = serde_json::to_string_pretty(&record).map_err(|e| e.to_string())?;
     std::fs::write(&path, text + "\n").map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_deploy_keeps_the_version_before() {
+        let dir = std::env::temp_dir().join(format!("macaron-record-{}", std::process::id()));
+        assert_eq!(read(&dir, "live").ok(), Some(Record::default()));
+        for version in ["1", "2", "2", "3"] {
+            deployed(&dir, "live", version).expect("recorded");
+        }
+        let record = read(&dir, "live").expect("read");
+        assert_eq!((record.version.as_deref(), record.previous.as_deref()), (Some("3"), Some("2")));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
