@@ -1,6 +1,7 @@
 //! `macaron deploy`, run for real: a service scaffolded by `macaron new`
-//! taken from a commit through staging to live on this host (`local`), the
-//! petstore through staging to live in containers (`container`), a staging
+//! taken from a commit through staging on this host (`local`) to live in a
+//! container (`container`), the petstore through staging in a container to
+//! live on this host, a staging
 //! whose tests fail (back to the version before, live untouched), a
 //! rollback (`/version` says so); Kubernetes and Cloud Run through
 //! stand-in `kubectl` / `gcloud` programs that record their exact
@@ -75,7 +76,10 @@ impl Drop for Supervisors {
 }
 
 #[test]
-fn a_scaffolded_service_goes_from_a_commit_to_live_on_this_host() {
+fn a_scaffolded_service_goes_from_a_commit_through_staging_here_to_live_in_a_container() {
+    if !engine_ready("scaffolded service pipeline") {
+        return;
+    }
     let work = scratch("pipeline-local");
     let root = repo_root();
     let out = common::macaron(
@@ -85,9 +89,15 @@ fn a_scaffolded_service_goes_from_a_commit_to_live_on_this_host() {
     assert!(out.status.success(), "{}", show(&out));
     let dir = work.join("shop");
     let (staging, live) = (free_port(), free_port());
-    let _running = Supervisors(dir.clone(), vec!["staging", "live"]);
+    let _running = Supervisors(dir.clone(), vec!["staging"]);
+    let _containers = Containers("shop");
+    // staging on this host, live in a container: the binary is built here
+    // and packaged on the local base image (no registry answers here).
     let config = std::fs::read_to_string(dir.join("macaron.yaml")).expect("read");
-    std::fs::write(dir.join("macaron.yaml"), config.replace("target: kubernetes", "target: local")).expect("write");
+    let config = config.replace("target: kubernetes", "target: local\n  build: host");
+    std::fs::write(dir.join("macaron.yaml"), format!("{config}docker_base: {}\n", common::BASE)).expect("write");
+    let overlay = std::fs::read_to_string(dir.join("macaron.live.yaml")).expect("read");
+    std::fs::write(dir.join("macaron.live.yaml"), format!("{overlay}  target: container\n")).expect("write");
     for (env, port) in [("staging", staging), ("live", live)] {
         let file = dir.join(format!("macaron.{env}.yaml"));
         let text = std::fs::read_to_string(&file).expect("read");
@@ -129,9 +139,11 @@ fn a_scaffolded_service_goes_from_a_commit_to_live_on_this_host() {
     for step in [
         "step 1 of 11: clean checkout of",
         "step 2 of 11: unit tests (cargo test)",
-        "step 4 of 11: acceptance tests against the release binary, here",
-        "step 5 of 11: push: skipped (no image)",
+        "step 4 of 11: acceptance tests against shop:",
+        "step 5 of 11: push: skipped (no deploy.registry)",
         "step 6 of 11: deploy",
+        "to staging (local)",
+        "to live (container)",
         "step 7 of 11: readiness of",
         "step 8 of 11: acceptance tests of staging",
         "step 11 of 11: acceptance tests of live",
@@ -178,6 +190,10 @@ fn a_scaffolded_service_goes_from_a_commit_to_live_on_this_host() {
     let out = macaron_with(&dir, &["deploy", "--env", "staging", "--rollback", "000000-0000-0-000000"], &[SECRET]);
     assert_refused(&out, 2, "no release 000000-0000-0-000000 of staging here");
     drop(_running);
+    drop(_containers);
+    for version in [first, second] {
+        let _ = Command::new("podman").args(["rmi", &format!("shop:{version}")]).output();
+    }
     let _ = std::fs::remove_dir_all(&work);
 }
 
@@ -421,7 +437,7 @@ fn bad_input_deploys_nothing() {
 }
 
 #[test]
-fn the_petstore_goes_through_staging_to_live_in_containers() {
+fn the_petstore_goes_through_staging_in_a_container_to_live_here() {
     if !engine_ready("petstore pipeline") {
         return;
     }
@@ -437,15 +453,14 @@ fn the_petstore_goes_through_staging_to_live_in_containers() {
         common::BASE
     );
     std::fs::write(dir.join("macaron.yaml"), format!("{config}{deploy}")).expect("write");
-    for (env, port) in [("staging", staging), ("live", live)] {
-        std::fs::write(
-            dir.join(format!("macaron.{env}.yaml")),
-            format!("port: {port}\nurl: http://127.0.0.1:{port}\n"),
-        )
-        .expect("write");
+    // staging in a container, live on this host.
+    for (env, port, target) in [("staging", staging, "container"), ("live", live, "local")] {
+        let overlay = format!("port: {port}\nurl: http://127.0.0.1:{port}\ndeploy:\n  target: {target}\n");
+        std::fs::write(dir.join(format!("macaron.{env}.yaml")), overlay).expect("write");
     }
     commit(&clone, "the petstore's stages");
-    let cleanup = Containers;
+    let cleanup = Containers("petstore");
+    let running = Supervisors(dir.clone(), vec!["live"]);
     // The petstore builds where the workspace's tests built it (its dependencies are there).
     let target = std::env::current_exe().expect("the test").ancestors().nth(3).expect("target/").to_path_buf();
     let mut vars = vec![("CARGO_TARGET_DIR", target.to_str().expect("UTF-8"))];
@@ -469,8 +484,8 @@ fn the_petstore_goes_through_staging_to_live_in_containers() {
     let version = deployed_version(&out);
     assert_eq!(version_at(staging), version);
     assert_eq!(version_at(live), version);
+    assert!(stdout.contains("to staging (container)") && stdout.contains("to live (local)"), "{}", show(&out));
     assert_eq!(container_names("petstore-staging").len(), 1);
-    assert_eq!(container_names("petstore-live").len(), 1);
     let all = format!("{}{}", stdout, String::from_utf8_lossy(&out.stderr));
     no_secret_in(&[all]);
 
@@ -482,6 +497,7 @@ fn the_petstore_goes_through_staging_to_live_in_containers() {
     let out = macaron_with(&dir, &["deploy", "--env", "staging", "--rollback", "000000-0000-0-000000"], &vars);
     assert_refused(&out, 2, "no image petstore:000000-0000-0-000000 here");
     drop(cleanup);
+    drop(running);
     let _ = Command::new("podman").args(["rmi", &format!("petstore:{version}")]).output();
     let _ = std::fs::remove_dir_all(&work);
 }
@@ -494,16 +510,16 @@ fn container_names(label: &str) -> Vec<String> {
     String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect()
 }
 
-/// Removes the petstore's deployed containers and volumes, passed or failed.
-struct Containers;
+/// Removes a service's deployed containers and volumes, passed or failed.
+struct Containers(&'static str);
 
 impl Drop for Containers {
     fn drop(&mut self) {
         for env in ["staging", "live"] {
-            for name in container_names(&format!("petstore-{env}")) {
+            for name in container_names(&format!("{}-{env}", self.0)) {
                 let _ = Command::new("podman").args(["rm", "--force", &name]).output();
             }
-            let _ = Command::new("podman").args(["volume", "rm", &format!("petstore-{env}-data")]).output();
+            let _ = Command::new("podman").args(["volume", "rm", &format!("{}-{env}-data", self.0)]).output();
         }
     }
 }

@@ -374,7 +374,8 @@ fn build(
         } else {
             let mut argv =
                 vec!["--dir".to_string(), dir.to_string_lossy().into_owned(), "--version".into(), version.into()];
-            argv.extend(["--engine".into(), engine.program().into()]);
+            // The checkout is this run's own: a change in it is the build's (a Cargo.lock it updated).
+            argv.extend(["--engine".into(), engine.program().into(), "--allow-dirty".into()]);
             if let (Build::Host, Some(binary)) = (settings.build, &binary) {
                 argv.extend(["--prebuilt".into(), binary.to_string_lossy().into_owned()]);
             }
