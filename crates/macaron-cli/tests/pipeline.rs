@@ -176,6 +176,7 @@ fn a_scaffolded_service_goes_from_a_commit_through_staging_here_to_live_in_a_con
     commit(&dir, "third");
     let out = macaron_with(&dir, &["deploy", "--yes", "--no-unit-tests"], &[SECRET]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let third = deployed_version(&out);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("step 8 of 11: acceptance tests of staging failed"), "{}", show(&out));
     assert!(stderr.contains(&format!("staging is back on {second}")), "{}", show(&out));
@@ -191,7 +192,7 @@ fn a_scaffolded_service_goes_from_a_commit_through_staging_here_to_live_in_a_con
     assert_refused(&out, 2, "no release 000000-0000-0-000000 of staging here");
     drop(_running);
     drop(_containers);
-    for version in [first, second] {
+    for version in [first, second, third] {
         let _ = Command::new("podman").args(["rmi", &format!("shop:{version}")]).output();
     }
     let _ = std::fs::remove_dir_all(&work);
@@ -472,6 +473,11 @@ fn the_petstore_goes_through_staging_in_a_container_to_live_here() {
     assert_refused(&out, 1, "step 5 of 11: push 127.0.0.1:9/acme/petstore:");
     assert!(String::from_utf8_lossy(&out.stderr).contains("the registry refused the push"), "{}", show(&out));
     assert!(container_names("petstore-staging").is_empty(), "nothing deployed");
+    let tags = Command::new("podman").args(["images", "--format", "{{.Repository}}"]).output().expect("podman");
+    assert!(
+        !String::from_utf8_lossy(&tags.stdout).contains("127.0.0.1:9/acme"),
+        "the tag for the refused push is gone"
+    );
     git(&clone, &["checkout", "--quiet", "examples/petstore/macaron.yaml"]);
 
     // The pipeline: the image of the same commit is reused.

@@ -286,9 +286,11 @@ async fn pipeline(args: &DeployArgs, service: &Service, stages: &[Stage], out: &
             steps.run(&format!("push {remote}"), out, |out| {
                 engine.output(&["tag", &image, &remote]).map_err(|e| format!("tag {remote}: {e}"))?;
                 let _ = writeln!(out, "  $ {} push {remote}", engine.program());
-                engine
-                    .output(&["push", &remote])
-                    .map_err(|e| format!("the registry refused the push of {remote}: {e}"))?;
+                if let Err(e) = engine.output(&["push", &remote]) {
+                    // The tag was for the push alone.
+                    let _ = engine.output(&["rmi", &remote]);
+                    return Err(format!("the registry refused the push of {remote}: {e}"));
+                }
                 Ok(())
             })?;
             remote
