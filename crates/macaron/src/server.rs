@@ -210,7 +210,14 @@ pub(crate) fn init_logs(debug: bool) -> tracing_appender::non_blocking::WorkerGu
         .lossy(false)
         .thread_name("macaron-logs")
         .finish(std::io::BufWriter::new(std::io::stdout()));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(writer).try_init();
+    // Colours for a terminal only: a log file or a collector gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(ansi)
+        .with_writer(writer)
+        .try_init();
     guard
 }
 
