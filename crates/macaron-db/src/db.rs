@@ -122,15 +122,28 @@ impl Db {
                 .create_if_missing(true)
                 .journal_mode(if memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
                 .busy_timeout(Duration::from_secs(10));
-            let pool = SqlitePoolOptions::new()
-                .max_connections(if memory { 1 } else { options.max_connections })
-                .acquire_timeout(options.acquire_timeout)
-                // An in-memory database lives as long as its one connection.
-                .idle_timeout(if memory { None } else { Some(Duration::from_secs(600)) })
-                .max_lifetime(if memory { None } else { Some(Duration::from_secs(1800)) })
-                .connect_with(connect)
-                .await
-                .map_err(unreachable)?;
+            // Processes or servers opening one new file together: the switch
+            // to WAL takes a lock SQLite's busy handler does not wait for
+            // ("database is locked"), so the opening is tried again.
+            let mut attempts = 0;
+            let pool = loop {
+                let opened = SqlitePoolOptions::new()
+                    .max_connections(if memory { 1 } else { options.max_connections })
+                    .acquire_timeout(options.acquire_timeout)
+                    // An in-memory database lives as long as its one connection.
+                    .idle_timeout(if memory { None } else { Some(Duration::from_secs(600)) })
+                    .max_lifetime(if memory { None } else { Some(Duration::from_secs(1800)) })
+                    .connect_with(connect.clone())
+                    .await;
+                match opened {
+                    Ok(pool) => break pool,
+                    Err(e) if attempts < 20 && e.to_string().contains("database is locked") => {
+                        attempts += 1;
+                        tokio::time::sleep(Duration::from_millis(25 * attempts)).await;
+                    }
+                    Err(e) => return Err(unreachable(e)),
+                }
+            };
             Backend::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
