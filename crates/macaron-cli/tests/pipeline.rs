@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use common::{assert_refused, engine_ready, macaron_with, repo_root, scratch, show};
+use common::{assert_refused, engine_ready, free_port, macaron_with, repo_root, scratch, show};
 
 const SECRET: (&str, &str) = ("SHOP_JWT_SECRET", "pipeline-secret-of-the-shop-0123456789abcdef");
 
@@ -30,10 +30,6 @@ fn git(dir: &Path, args: &[&str]) {
 fn commit(dir: &Path, message: &str) {
     git(dir, &["add", "--all"]);
     git(dir, &["commit", "--quiet", "-m", message]);
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
 
 /// `GET URL/version`'s version, or why not.

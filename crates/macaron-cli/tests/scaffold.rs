@@ -9,13 +9,13 @@
 
 mod common;
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{
-    assert_refused, cargo, ci, engine_ready, macaron, macaron_with, repo_root, scaffold_target, scratch, show, BASE,
+    assert_refused, cargo, ci, engine_ready, free_port, macaron, macaron_with, repo_root, scaffold_target, scratch,
+    show, BASE,
 };
 
 /// The test PostgreSQL (trust auth, database `test`).
@@ -63,10 +63,6 @@ fn postgres_reachable() -> bool {
         }
         Err(e) => panic!("CI=true and PostgreSQL is unreachable at {POSTGRES}: {e}"),
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("its address").port()
 }
 
 /// Starts a built service binary on a free port and waits for `/ping`.

@@ -216,7 +216,7 @@ fn confirm(args: &DeployArgs, stages: &[Stage]) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The steps of the pipeline, before the stages'.
+/// Whether a stage runs an image (every target but `local`).
 fn builds_image(stages: &[Stage]) -> bool {
     stages.iter().any(|s| s.target != Target::Local)
 }
@@ -502,7 +502,7 @@ impl StageRun<'_> {
             bin: &self.service.bin,
             port,
             url: &url,
-            patience: self.stage.config.settings.ready_timeout,
+            patience: self.stage.config.ready_timeout,
         };
         local::deploy(run, &launch, out).await
     }
@@ -517,7 +517,7 @@ impl StageRun<'_> {
             port,
             url: &url,
             secrets: &self.stage.config.env_secrets,
-            patience: self.stage.config.settings.ready_timeout,
+            patience: self.stage.config.ready_timeout,
             grace: Duration::from_secs(35) + self.stage.config.shutdown_delay,
         };
         container::deploy(engine, &launch, out).await
@@ -545,7 +545,7 @@ impl StageRun<'_> {
 
     /// The new version answers ready where the stage is reached.
     async fn ready(&self, candidate: Option<&str>, out: &mut dyn Write) -> Result<(), String> {
-        let patience = self.stage.config.settings.ready_timeout;
+        let patience = self.stage.config.ready_timeout;
         match self.stage.target {
             Target::Local | Target::Container => {
                 let (_, url) = self.stage.config.local_url(&self.stage.env)?;
@@ -618,7 +618,7 @@ impl StageRun<'_> {
                     .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
                 let cluster = self.cluster(&stage);
                 cluster.apply(&file, out)?;
-                cluster.rollout_status(self.stage.config.settings.ready_timeout, out)?;
+                cluster.rollout_status(self.stage.config.ready_timeout, out)?;
             }
             Target::CloudRun => {
                 let name = format!("{}-{env}", self.service.name);
@@ -715,7 +715,7 @@ fn dry_run(args: &DeployArgs, service: &Service, stages: &[Stage], out: &mut dyn
                     "  would run: kubectl rollout status deployment/{} --namespace {} --timeout {}s",
                     k8s.name,
                     k8s.namespace,
-                    stage.config.settings.ready_timeout.as_secs()
+                    stage.config.ready_timeout.as_secs()
                 );
             }
             Target::CloudRun => {

@@ -84,8 +84,10 @@ pub struct Settings {
     pub profile: String,
     #[serde(default = "live")]
     pub confirm: Vec<String>,
-    #[serde(default = "two_minutes", with = "humantime_serde_str")]
-    pub ready_timeout: std::time::Duration,
+    /// Known here (unknown keys are refused); read as a duration by [`read`]
+    /// with the configuration's own parser.
+    #[allow(dead_code)]
+    pub ready_timeout: Option<serde_json::Value>,
     pub context: Option<String>,
     pub region: Option<String>,
     pub project: Option<String>,
@@ -107,20 +109,6 @@ fn release() -> String {
 }
 fn live() -> Vec<String> {
     vec!["live".into()]
-}
-fn two_minutes() -> std::time::Duration {
-    std::time::Duration::from_secs(120)
-}
-
-/// A duration written as text (`90s`, `2m`).
-mod humantime_serde_str {
-    use serde::{Deserialize, Deserializer};
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<std::time::Duration, D::Error> {
-        let text = String::deserialize(d)?;
-        humantime::parse_duration(&text)
-            .map_err(|e| serde::de::Error::custom(format!("'{text}' is not a duration (e.g. 90s, 2m): {e}")))
-    }
 }
 
 fn two() -> i32 {
@@ -147,6 +135,8 @@ pub struct EnvConfig {
     pub settings: Settings,
     pub env_secrets: Vec<String>,
     pub shutdown_delay: std::time::Duration,
+    /// `deploy.ready_timeout` (default 120 s).
+    pub ready_timeout: std::time::Duration,
     /// `port` of the configuration.
     pub port: Option<u16>,
     /// `url` of the configuration.
@@ -193,6 +183,10 @@ pub fn read(dir: &Path, env: &str) -> Result<EnvConfig, String> {
         ));
     }
     let shutdown_delay = config.get_duration("shutdown_delay").map_err(|e| e.to_string())?.unwrap_or_default();
+    let ready_timeout = config
+        .get_duration("deploy.ready_timeout")
+        .map_err(|e| e.to_string())?
+        .unwrap_or(std::time::Duration::from_secs(120));
     // The key, not its value: secrets need not be set to plan a deploy.
     let key = |name: &str| config.get_opt::<serde_json::Value>(name).ok().flatten().is_some();
     let jwt = key("jwt_secret") || key("jwt_private_key");
@@ -200,6 +194,7 @@ pub fn read(dir: &Path, env: &str) -> Result<EnvConfig, String> {
         settings,
         env_secrets: config.env_secrets.clone(),
         shutdown_delay,
+        ready_timeout,
         port: config.port,
         url: config.url.clone(),
         jwt,

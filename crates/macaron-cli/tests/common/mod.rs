@@ -109,3 +109,8 @@ impl Drop for Images {
         }
     }
 }
+
+/// A port free on 127.0.0.1 now (the OS's pick).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("its address").port()
+}
