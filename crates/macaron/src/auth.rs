@@ -36,7 +36,7 @@ pub use macaron_auth::{token_from_request, AuthError, Jwt, TokenBuilder, User};
 use macaron_spec::{Operation, SecurityScheme};
 
 use crate::error::Error;
-use crate::extract::{Context, FromContext};
+use crate::handler::Context;
 
 /// What an operation asks of its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,23 +97,11 @@ pub(crate) fn authenticate(
 /// assert!(macaron::auth::current_user().is_none()); // outside a request
 /// ```
 pub fn current_user() -> Option<User> {
-    crate::report::current_user()
+    crate::request::record::current_user()
 }
 
 /// A token for `user_id` signed with the service's configuration
 /// (`jwt_secret`, `jwt_issuer`, `jwt_audience`, `jwt_lifetime`).
 pub fn generate_token(user_id: &str) -> Result<String, Error> {
     Ok(macaron_auth::generate_token(user_id)?)
-}
-
-impl FromContext for User {
-    fn from_context(ctx: &Context) -> crate::Result<Self> {
-        ctx.user.clone().ok_or_else(|| AuthError::Missing.into())
-    }
-}
-
-impl FromContext for Option<User> {
-    fn from_context(ctx: &Context) -> crate::Result<Self> {
-        Ok(ctx.user.clone())
-    }
 }

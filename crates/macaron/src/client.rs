@@ -26,7 +26,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::error::Error;
+use crate::error::codes::{BadResponse, ServerError, ServiceUnavailable};
+use crate::error::{Error, ErrorObject};
 
 /// The HTTP side of a client: base URL, timeout, retries, token forwarding.
 #[derive(Debug, Clone)]
@@ -83,7 +84,7 @@ impl HttpClient {
         body: Option<Value>,
     ) -> Result<(u16, Bytes), Error> {
         let method = reqwest::Method::from_bytes(method.as_bytes())
-            .map_err(|_| Error::new(500, "SERVER_ERROR", format!("bad method {method}")))?;
+            .map_err(|_| ServerError::new(format!("bad method {method}")))?;
         let idempotent = matches!(method.as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS");
         let url = format!("{}{path}", self.base);
         let mut attempt = 0;
@@ -96,7 +97,7 @@ impl HttpClient {
                 request = request.header("X-Request-Id", id);
             }
             if self.forward_auth {
-                if let Some(auth) = crate::report::current_authorization() {
+                if let Some(auth) = crate::request::record::current_authorization() {
                     request = request.header("Authorization", auth);
                 }
             }
@@ -138,31 +139,23 @@ impl HttpClient {
 }
 
 fn unavailable(url: &str, e: &reqwest::Error) -> Error {
-    Error::new(503, "SERVICE_UNAVAILABLE", format!("calling {url}: {e}"))
+    ServiceUnavailable::new(format!("calling {url}: {e}"))
 }
 
 /// Decodes a JSON reply body (an empty body reads as `null`).
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let bytes: &[u8] = if bytes.is_empty() { b"null" } else { bytes };
     serde_json::from_slice(bytes)
-        .map_err(|e| Error::new(502, "BAD_RESPONSE", format!("the remote reply does not fit: {e}")))
+        .map_err(|e| Error::new(502, BadResponse::CODE, format!("the remote reply does not fit: {e}")))
 }
 
 /// The [`Error`] a remote error reply carries: its own status, code,
 /// description and user message when it is a Macaron error object.
 pub fn remote_error(status: u16, bytes: &[u8]) -> Error {
-    let value: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
-    match value.get("error").and_then(Value::as_str) {
-        Some(code) => {
-            let description = value.get("error_description").and_then(Value::as_str).unwrap_or_default();
-            let mut error = Error::new(status, code.to_string(), description);
-            if let Some(message) = value.get("user_message").and_then(Value::as_str) {
-                error = error.with_user_message(message);
-            }
-            error
-        }
-        None => {
-            Error::new(status, "SERVER_ERROR", String::from_utf8_lossy(bytes).chars().take(500).collect::<String>())
+    match serde_json::from_slice::<ErrorObject<'_>>(bytes) {
+        Ok(object) => object.into_error(status),
+        Err(_) => {
+            Error::new(status, ServerError::CODE, String::from_utf8_lossy(bytes).chars().take(500).collect::<String>())
         }
     }
 }

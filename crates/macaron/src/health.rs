@@ -26,13 +26,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_http::body::BoxBody;
-use actix_web::http::{header, StatusCode};
 use actix_web::web::Bytes;
-use actix_web::HttpResponse;
 use serde_json::{json, Map, Value};
 
-use crate::api::Service;
+use crate::error::codes::CheckFailed;
+use crate::instance::Reports;
+use crate::reply::Response;
 
 /// The default time each readiness check may take.
 pub const DEFAULT_HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
@@ -65,28 +64,32 @@ impl Health {
 }
 
 /// `/health/live`: the process serves requests.
-pub(crate) fn live() -> HttpResponse {
-    let mut reply = HttpResponse::with_body(StatusCode::OK, BoxBody::new(Bytes::from_static(b"{\"status\":\"ok\"}")));
-    reply.headers_mut().insert(header::CONTENT_TYPE, crate::dispatch::JSON);
-    reply.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    reply
+pub(crate) fn live() -> Response {
+    Response::bytes(200, "application/json", Bytes::from_static(b"{\"status\":\"ok\"}"))
+        .header("Cache-Control", "no-store")
 }
 
 /// `/health/ready`: every check, at once, each within the timeout.
-pub(crate) async fn ready(service: &Service) -> HttpResponse {
-    let health = &service.health;
+/// `db` and `tasks` are the service's database and task queue, when it
+/// has them; `reports` hides secrets in what the log says of a failure.
+pub(crate) async fn ready(
+    health: &Health,
+    db: Option<macaron_db::Db>,
+    tasks: Option<macaron_tasks::Queue>,
+    reports: &Reports,
+) -> Response {
     if health.is_stopping() {
-        return reply(StatusCode::SERVICE_UNAVAILABLE, json!({"status": "stopping", "checks": {}}));
+        return reply(503, json!({"status": "stopping", "checks": {}}));
     }
     let mut names: Vec<String> = Vec::new();
     let mut runs: Vec<Pin<Box<dyn Future<Output = crate::Result<()>> + Send>>> = Vec::new();
-    if let Some(db) = service.storage.as_ref().and_then(|s| s.db.get()).cloned() {
+    if let Some(db) = db {
         names.push("database".into());
         runs.push(Box::pin(async move { db.ping().await.map_err(|e| unavailable(e.to_string())) }));
     }
-    if let Some(tasks) = service.server.tasks.get().cloned() {
+    if let Some(queue) = tasks {
         names.push("tasks".into());
-        runs.push(Box::pin(async move { tasks.queue.ping().await.map_err(|e| unavailable(e.to_string())) }));
+        runs.push(Box::pin(async move { queue.ping().await.map_err(|e| unavailable(e.to_string())) }));
     }
     for (name, check) in &health.checks {
         names.push(name.clone());
@@ -105,7 +108,7 @@ pub(crate) async fn ready(service: &Service) -> HttpResponse {
         let status = match outcome {
             Ok(Ok(())) => "ok",
             Ok(Err(e)) => {
-                let why = service.reports.redact(&e.error_description);
+                let why = reports.redact(&e.error_description);
                 tracing::warn!("readiness check {name} failed: {why}");
                 "fail"
             }
@@ -117,48 +120,14 @@ pub(crate) async fn ready(service: &Service) -> HttpResponse {
         all_ok &= status == "ok";
         checks.insert(name, json!({"status": status, "ms": took.as_millis() as u64}));
     }
-    let (status, word) = if all_ok { (StatusCode::OK, "ok") } else { (StatusCode::SERVICE_UNAVAILABLE, "fail") };
+    let (status, word) = if all_ok { (200, "ok") } else { (503, "fail") };
     reply(status, json!({"status": word, "checks": checks}))
 }
 
-/// `letsgo healthcheck`: asks `GET /health/live` of the service on
-/// `host:port` and returns `Ok` on a 200, else why not. Plain HTTP/1.1 on
-/// a socket, so an image needs no shell and no curl to run it.
-pub(crate) fn probe(host: &str, port: u16, timeout: Duration) -> std::result::Result<(), String> {
-    use std::io::{Read, Write};
-    let ip: std::net::IpAddr = host.parse().map_err(|_| format!("--host {host}: expected an IP address"))?;
-    let addr = std::net::SocketAddr::new(ip, port);
-    let url = format!("http://{addr}/health/live");
-    let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("{url}: {e}"))?;
-    stream.set_read_timeout(Some(timeout)).map_err(|e| format!("{url}: {e}"))?;
-    stream.set_write_timeout(Some(timeout)).map_err(|e| format!("{url}: {e}"))?;
-    let request = format!("GET /health/live HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).map_err(|e| format!("{url}: {e}"))?;
-    let mut head = Vec::new();
-    let mut buf = [0u8; 256];
-    while !head.windows(2).any(|w| w == b"\r\n") && head.len() < 4096 {
-        let n = stream.read(&mut buf).map_err(|e| format!("{url}: {e}"))?;
-        if n == 0 {
-            break;
-        }
-        head.extend_from_slice(&buf[..n]);
-    }
-    let text = String::from_utf8_lossy(&head);
-    let status_line = text.lines().next().unwrap_or("");
-    match status_line.split_whitespace().nth(1) {
-        Some("200") => Ok(()),
-        Some(code) => Err(format!("{url} answered {code}")),
-        None => Err(format!("{url}: no HTTP reply")),
-    }
-}
-
 fn unavailable(why: String) -> crate::Error {
-    crate::Error::new(503, "UNAVAILABLE", why)
+    CheckFailed::new(why)
 }
 
-fn reply(status: StatusCode, body: Value) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("application/json")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body.to_string())
+fn reply(status: u16, body: Value) -> Response {
+    Response::bytes(status, "application/json", body.to_string()).header("Cache-Control", "no-store")
 }

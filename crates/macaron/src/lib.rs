@@ -71,49 +71,56 @@
 //! assert_eq!(api.routes(), vec!["POST /pets -> createPet", "GET /pets/{id} -> getPet"]);
 //! ```
 //!
-//! The modules, in the order a request meets them: [`router`](crate) finds
-//! the operation, `params` and `coerce` read parameters by style and type,
-//! `inputs` validates them and the body with the schemas compiled in
-//! `validate`, [`extract`](crate::FromContext) hands them to the handler
-//! (see [`Handler`]), [`reply`](crate::Reply) turns its result into a
-//! response, `dispatch` runs it all and sends errors through one path, and
-//! `report` writes crash reports.
+//! The runtime's rooms follow a request (docs/architecture.md draws the
+//! map): `http` receives it and runs the stages in order, `request` keeps
+//! its record and id, `route` finds the operation, `auth` checks the
+//! caller, `inputs` reads and validates parameters and body against the
+//! validators of `schema`, `handler` hands them to the user's function
+//! through extractors, `reply` checks and shapes its result, `error` is
+//! the one error model, `reports` writes crash reports. Below them,
+//! `instance` (who the running service is, where reports go) and
+//! `secrets`; beside them, the service's tables (`service`), made at
+//! startup by the builder (`build`), the built-in endpoints (`builtins`,
+//! `health`, `metrics`), the database (`storage`), background tasks
+//! (`tasks`), outgoing calls (`client`) and the process (`process`:
+//! `letsgo`).
 
 #![warn(missing_docs)]
 
-mod api;
 pub mod auth;
+mod build;
 mod builtins;
 pub mod client;
-mod coerce;
-mod dispatch;
 mod error;
-mod extract;
 mod handler;
 mod health;
+mod http;
 mod inputs;
+mod instance;
 mod metrics;
 mod model;
 mod options;
-mod params;
+mod process;
 mod reply;
-mod report;
-mod router;
-mod server;
+mod reports;
+mod request;
+mod route;
+mod schema;
+mod secrets;
+mod service;
 mod storage;
 pub mod tasks;
 #[cfg(feature = "test")]
 pub mod test;
 mod tree;
-mod validate;
 
-pub use api::{Api, ApiBuilder, DEFAULT_BODY_LIMIT};
-pub use error::{codes, Error, Result};
-pub use extract::{
-    Context, Cookies, FilePart, Form, FromContext, Header, Headers, Json, Multipart, Path, Query, Request,
+pub use build::{ApiBuilder, DEFAULT_BODY_LIMIT};
+pub use error::{codes, Error, ErrorObject, Problem, Result, StartupError};
+pub use handler::{
+    Context, Cookies, FilePart, Form, FromContext, Handler, Header, Headers, Json, Multipart, Path, Query, Request,
 };
-pub use handler::Handler;
 pub use model::Model;
+pub use service::Api;
 // The crates generated code names (`macaron::serde::Serialize`, ...).
 /// The service's configuration (`macaron.yaml`): [`config()`] returns it.
 pub use macaron_config as config;
@@ -123,9 +130,10 @@ pub use macaron_db as db;
 /// Makes a plain async function a background task: see [`tasks`].
 pub use macaron_macros::task;
 pub use options::{Options, Role};
+pub use process::letsgo;
 pub use reply::{Accepted, Created, NoContent, Reply, Response, WithStatus};
-pub use report::{report_error, request_id, set_user_id};
-pub use server::letsgo;
+pub use reports::report_error;
+pub use request::{request_id, set_user_id};
 
 /// The version this binary was built as: `MACARON_BUILD_VERSION` when the
 /// build set it (`macaron docker build` does, with the image's version),

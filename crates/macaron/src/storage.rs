@@ -14,8 +14,8 @@ use std::sync::OnceLock;
 
 use macaron_db::{Db, DbOptions};
 
+use crate::error::codes::{ServerError, StartupFailed};
 use crate::error::Error;
-use crate::extract::{Context, FromContext};
 
 /// What to connect to, decided when the service is built.
 pub(crate) struct Storage {
@@ -35,11 +35,10 @@ impl Storage {
             return Ok(db.clone());
         }
         let options = DbOptions { max_connections: self.pool_size.max(1), ..DbOptions::default() };
-        let db = Db::connect_with(&self.url, options)
-            .await
-            .map_err(|e| Error::new(500, "STARTUP_ERROR", format!("database: {e}")))?;
+        let db =
+            Db::connect_with(&self.url, options).await.map_err(|e| StartupFailed::new(format!("database: {e}")))?;
         for table in &self.tables {
-            db.ensure_table(table).await.map_err(|e| Error::new(500, "STARTUP_ERROR", format!("database: {e}")))?;
+            db.ensure_table(table).await.map_err(|e| StartupFailed::new(format!("database: {e}")))?;
         }
         tracing::info!("database: {} ({} persisted types)", db.url(), self.tables.len());
         let _ = FIRST.set(db.clone());
@@ -54,15 +53,10 @@ impl Storage {
 /// assert!(macaron::db().is_err()); // no service has a database here
 /// ```
 pub fn db() -> crate::Result<Db> {
-    crate::report::current_db().or_else(|| FIRST.get().cloned()).ok_or_else(|| {
-        Error::new(500, "SERVER_ERROR", "this service has no database: mark a schema x-persist or set database_url")
-    })
+    crate::request::record::current_db().or_else(|| FIRST.get().cloned()).ok_or_else(no_database)
 }
 
-impl FromContext for Db {
-    fn from_context(ctx: &Context) -> crate::Result<Self> {
-        ctx.db.clone().ok_or_else(|| {
-            Error::new(500, "SERVER_ERROR", "this service has no database: mark a schema x-persist or set database_url")
-        })
-    }
+/// The error of a service without a database that asks for one.
+pub(crate) fn no_database() -> Error {
+    ServerError::new("this service has no database: mark a schema x-persist or set database_url")
 }

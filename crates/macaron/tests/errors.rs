@@ -98,7 +98,7 @@ async fn a_panic_is_a_reported_500_with_the_same_error_id() {
     assert_eq!(report["server"]["port"], s.port());
     assert!(report["caller"]["ip"].as_str().unwrap().starts_with("127.0.0.1"));
     assert!(report["timing"]["duration_ms"].is_number());
-    assert_eq!(report["response"]["code"], "SERVER_ERROR");
+    assert_eq!(report["response"]["error"], "SERVER_ERROR");
     // Secrets: the bearer token (wherever it appears), cookies, configured secrets.
     assert!(!message.contains("planted-token"), "{message}");
     assert!(!message.contains("cookie-token"), "{message}");

@@ -371,7 +371,7 @@ async fn crash_is_a_reported_500_and_the_server_keeps_serving(s: Service) {
     assert_eq!(message["error_id"], error_id.as_str());
     assert_eq!(message["request"]["id"], "crash-req-42");
     assert_eq!(message["request"]["path"], "/v1/crash");
-    assert_eq!(message["response"]["code"], "SERVER_ERROR");
+    assert_eq!(message["response"]["error"], "SERVER_ERROR");
     // /crash asks for no token, so the one sent is not verified: no user, and never the token itself.
     assert!(message["caller"]["user_id"].is_null());
     assert!(report["message"].as_str().unwrap().contains(&error_id));

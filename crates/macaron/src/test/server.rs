@@ -8,7 +8,7 @@ use actix_web::dev::ServerHandle;
 
 use super::client::TestClient;
 use super::spec_check::SpecCheck;
-use crate::api::Api;
+use crate::service::Api;
 
 /// The user the in-process test token is for.
 const TEST_USER: &str = "test-user";
@@ -71,7 +71,7 @@ impl Deref for TestServer {
 impl TestServer {
     /// Starts the service on a free port. Panics if it cannot (this is test code).
     pub async fn start(api: Api) -> TestServer {
-        crate::server::init_test_logs();
+        crate::process::logs::init_test_logs();
         if let Err(e) = api.connect().await {
             panic!("the test service cannot start: {}", e.error_description);
         }
@@ -83,7 +83,7 @@ impl TestServer {
             Ok(address) => address.port(),
             Err(e) => panic!("the test service has no local address: {e}"),
         };
-        let server = match crate::server::http_server(&api, listener, 1) {
+        let server = match crate::http::server::http_server(&api, listener, 1) {
             Ok(server) => server,
             Err(e) => panic!("the test service cannot start its HTTP server: {e}"),
         };

@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use macaron_spec::{Api as Spec, PathTemplate, Status};
 
 use super::call::TestReply;
-use crate::api::is_json;
-use crate::router::{Match, Router, Target};
+use crate::inputs::is_json;
+use crate::route::{Match, Router, Target};
+use crate::schema::{check, SchemaId, SchemaSet, Validator};
 use crate::tree::Tree;
-use crate::validate::{check, SchemaId, SchemaSet, Validator};
 
 /// One operation of the specs: enough to name it and check its replies.
 struct Op {

@@ -9,6 +9,10 @@
 //! builder then erases each into a boxed function from [`Context`] to
 //! [`Response`]. Futures need not be `Send`: each actix worker runs its
 //! requests on its own thread.
+//!
+//! The room holds the handler's side of a request: its inputs as the
+//! inputs room left them (`context`), the extractors that read them
+//! (`extract`), and the erased handler the service's tables keep.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -16,8 +20,14 @@ use std::sync::Arc;
 use futures_util::future::LocalBoxFuture;
 
 use crate::error::Result;
-use crate::extract::{Context, FromContext};
 use crate::reply::{Reply, Response};
+
+pub(crate) mod context;
+pub(crate) mod extract;
+
+pub use context::Context;
+pub(crate) use context::{Body, Source};
+pub use extract::{Cookies, FilePart, Form, FromContext, Header, Headers, Json, Multipart, Path, Query, Request};
 
 /// An async function usable as a handler; `Args` is the tuple of its
 /// argument types (inferred, never written by hand).

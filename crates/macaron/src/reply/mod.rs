@@ -7,7 +7,11 @@
 //! `R` is anything implementing [`Reply`]: every `T: Serialize` (200 JSON),
 //! the status wrappers [`Created`], [`Accepted`], [`NoContent`], any reply
 //! with another status through [`Reply::with_status`], and a hand-built
-//! [`Response`] for the rare non-JSON reply.
+//! [`Response`] for the rare non-JSON reply. `check` holds the reply's
+//! check against the spec; the HTTP layer turns a [`Response`] into bytes
+//! on the wire.
+
+use std::borrow::Cow;
 
 use actix_web::web::Bytes;
 use bytestring::ByteString;
@@ -16,6 +20,10 @@ use serde_json::Value;
 
 use crate::error::Result;
 use crate::tree::{self, Entry};
+
+mod check;
+
+pub(crate) use check::check_reply;
 
 /// A reply ready to validate and send: status, body and extra headers.
 ///
@@ -43,7 +51,7 @@ pub(crate) enum Body {
         tape: Option<Vec<Entry<'static>>>,
     },
     Bytes {
-        content_type: String,
+        content_type: Cow<'static, str>,
         bytes: Bytes,
     },
 }
@@ -80,7 +88,7 @@ impl Response {
     /// let r = macaron::Response::bytes(200, "text/csv", "a,b\n1,2\n");
     /// assert_eq!(r.status(), 200);
     /// ```
-    pub fn bytes(status: u16, content_type: impl Into<String>, bytes: impl Into<Bytes>) -> Self {
+    pub fn bytes(status: u16, content_type: impl Into<Cow<'static, str>>, bytes: impl Into<Bytes>) -> Self {
         Response {
             status,
             body: Body::Bytes { content_type: content_type.into(), bytes: bytes.into() },

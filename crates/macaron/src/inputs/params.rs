@@ -5,14 +5,14 @@
 //! `?id=1%202` (spaceDelimited) or `?id=1|2` (pipeDelimited); an object may
 //! be `?color[r]=1` (deepObject); a path value may be `.1.2` (label) or
 //! `;id=1,2` (matrix). This module undoes the style into text pieces and
-//! hands them to [`crate::coerce`], which types them by the schema; the
+//! hands them to `coerce`, which types them by the schema; the
 //! result is the JSON value the validator checks and the handler receives.
 
 use macaron_spec::{Api, ParamLocation, ParamStyle, Parameter};
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
-use crate::coerce;
+use super::coerce;
 
 /// The raw inputs of a request, before styles are undone.
 pub(crate) struct RawInputs<'a> {

@@ -15,14 +15,30 @@
 //! with the reflexive `From<T> for T`. Declared API errors are made with
 //! [`Error::new`] or, in batches, with [`errors!`](crate::errors): a status
 //! below 500 goes back to the caller as is; a 5xx is a server bug and gets
-//! an `error_id` and a crash report (see [`crate::report`]).
+//! an `error_id` and a crash report (see `crate::reports`).
+//!
+//! The room holds the error's parts: [`codes`] (every code the framework
+//! sends, by name), `wire` (the JSON object, one serde type for replies,
+//! clients and reports), `startup` (why a service cannot start, problem by
+//! problem) and `id` (the one generator of request and error ids). The
+//! libraries below the runtime (`macaron-auth`, `macaron-db`) know nothing
+//! of HTTP: which status and code their errors become is decided here.
 
 use std::backtrace::Backtrace;
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use serde_json::{json, Value};
+use serde_json::Value;
+
+pub mod codes;
+pub(crate) mod id;
+mod startup;
+mod wire;
+
+pub(crate) use startup::Problems;
+pub use startup::{Problem, StartupError};
+pub use wire::ErrorObject;
 
 /// `Result<T, macaron::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -135,15 +151,7 @@ impl Error {
     /// );
     /// ```
     pub fn to_json(&self) -> Value {
-        let mut object = json!({
-            "error": self.code,
-            "error_description": self.error_description,
-            "status": self.status,
-        });
-        if let Some(message) = &self.user_message {
-            object["user_message"] = message.clone().into();
-        }
-        object
+        serde_json::to_value(ErrorObject::of(self)).unwrap_or(Value::Null)
     }
 }
 
@@ -168,24 +176,54 @@ impl fmt::Debug for Error {
 }
 
 /// Any error becomes a 500 `SERVER_ERROR` (so `?` works in handlers),
-/// except the framework's own errors that mean something to the caller:
-/// an authentication error keeps its 401 and code.
+/// except the errors below the runtime that mean something to the caller
+/// (see [`known`]).
 impl<E: std::error::Error + Send + Sync + 'static> From<E> for Error {
     fn from(error: E) -> Self {
         let any: &dyn std::any::Any = &error;
-        if let Some(auth) = any.downcast_ref::<macaron_auth::AuthError>() {
-            return Error::new(auth.status(), auth.code(), auth.to_string());
+        if let Some((status, code)) = known(any) {
+            let mut e = Error::new(status, code, error.to_string());
+            e.cause = Some(Box::new(error));
+            return e;
         }
-        if let Some(db) = any.downcast_ref::<macaron_db::DbError>() {
-            // Unavailable is 503, a conflict 409, not found 404: what a caller should see.
-            if db.status() != 500 {
-                return Error::new(db.status(), db.code(), db.to_string());
-            }
-        }
-        let mut e = Error::new(500, "SERVER_ERROR", error.to_string());
+        let mut e = codes::ServerError::new(error.to_string());
         e.cause = Some(Box::new(error));
         e
     }
+}
+
+/// The status and code of the errors the runtime's libraries raise, when
+/// the caller should see them as something other than a 500: a missing or
+/// bad token is a 401, an object changed by someone else a 409, a database
+/// that is down a 503; a service that cannot start keeps its list.
+fn known(any: &dyn std::any::Any) -> Option<(u16, &'static str)> {
+    use macaron_auth::AuthError;
+    use macaron_db::DbError;
+    if let Some(auth) = any.downcast_ref::<AuthError>() {
+        return match auth {
+            AuthError::Missing => Some(code::<codes::AuthorizationHeaderMissing>()),
+            AuthError::Expired => Some(code::<codes::TokenExpired>()),
+            AuthError::Invalid(_) => Some(code::<codes::TokenInvalid>()),
+            AuthError::NotConfigured(_) => None,
+        };
+    }
+    if let Some(db) = any.downcast_ref::<DbError>() {
+        return match db {
+            DbError::NotFound { .. } => Some(code::<codes::NotFound>()),
+            DbError::Conflict { .. } => Some(code::<codes::Conflict>()),
+            DbError::Unavailable(_) => Some(code::<codes::DatabaseUnavailable>()),
+            DbError::Invalid(_) | DbError::Sql(_) => None,
+        };
+    }
+    if any.is::<StartupError>() {
+        return Some(code::<codes::StartupFailed>());
+    }
+    None
+}
+
+/// A code declared with [`errors!`](crate::errors), as `(status, code)`.
+fn code<C: codes::Code>() -> (u16, &'static str) {
+    (C::STATUS, C::CODE)
 }
 
 /// Declares API errors in a batch: each name becomes a unit struct with
@@ -212,6 +250,11 @@ macro_rules! errors {
             #[derive(Debug, Clone, Copy, PartialEq, Eq)]
             $vis struct $name;
 
+            impl $crate::codes::Code for $name {
+                const STATUS: u16 = $status;
+                const CODE: &'static str = $code;
+            }
+
             impl $name {
                 /// The HTTP status of this error.
                 pub const STATUS: u16 = $status;
@@ -226,40 +269,6 @@ macro_rules! errors {
             }
         )*
     };
-}
-
-/// The errors the framework itself sends.
-///
-/// ```
-/// use macaron::codes::InvalidParameter;
-/// let e = InvalidParameter::new("query parameter 'limit': 500 is greater than the maximum of 100");
-/// assert_eq!((e.status, InvalidParameter::CODE), (400, "INVALID_PARAMETER"));
-/// ```
-pub mod codes {
-    crate::errors! {
-        /// A handler failed or panicked: 500.
-        pub ServerError = (500, "SERVER_ERROR"),
-        /// A handler's reply does not match the spec: 500.
-        pub BadResponse = (500, "BAD_RESPONSE"),
-        /// A parameter or the body does not match the spec: 400.
-        pub InvalidParameter = (400, "INVALID_PARAMETER"),
-        /// The request took too long: 408.
-        pub RequestTimeout = (408, "REQUEST_TIMEOUT"),
-        /// No route for the path: 404.
-        pub NotFound = (404, "NOT_FOUND"),
-        /// The path exists but not with this method: 405.
-        pub MethodNotAllowed = (405, "METHOD_NOT_ALLOWED"),
-        /// The body's media type is not accepted: 415.
-        pub UnsupportedMediaType = (415, "UNSUPPORTED_MEDIA_TYPE"),
-        /// The body is over the size limit: 413.
-        pub PayloadTooLarge = (413, "PAYLOAD_TOO_LARGE"),
-        /// No token where one is required: 401.
-        pub AuthorizationHeaderMissing = (401, "AUTHORIZATION_HEADER_MISSING"),
-        /// The token has expired: 401.
-        pub TokenExpired = (401, "TOKEN_EXPIRED"),
-        /// The token is not valid: 401.
-        pub TokenInvalid = (401, "TOKEN_INVALID"),
-    }
 }
 
 #[cfg(test)]

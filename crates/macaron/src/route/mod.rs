@@ -13,12 +13,17 @@
 //! segment beats a mixed one (`{Sid}.json`), which beats a bare parameter.
 //! A request is matched against the routes in that order; the first one
 //! with its method wins. Captured values stay percent-encoded here and are
-//! decoded by [`crate::params`], after splitting by style.
+//! decoded by the inputs room, after splitting by style. The built-in
+//! endpoints' routes are `builtin`'s.
 
 use std::sync::OnceLock;
 
 use macaron_spec::Part;
 use percent_encoding::percent_decode_str;
+
+mod builtin;
+
+pub(crate) use builtin::{add_builtins, builtin_paths, Builtin};
 
 /// What a route leads to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,24 +32,6 @@ pub(crate) enum Target {
     Operation(usize),
     /// A built-in endpoint.
     Builtin(Builtin),
-}
-
-/// The endpoints every service has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Builtin {
-    Ping,
-    /// `/health/live`.
-    Live,
-    /// `/health/ready`.
-    Ready,
-    Version,
-    Metrics,
-    /// `/version` behind a valid token.
-    AuthVersion,
-    /// The spec file of the API with that index.
-    DocFile(usize),
-    /// The HTML reference of the API with that index.
-    DocPage(usize),
 }
 
 struct Route {

@@ -1,154 +1,25 @@
-//! What a handler receives: the request's already validated inputs.
+//! What a handler receives: extractors of the request's validated inputs.
 //!
-//! By the time a handler runs, every parameter and the body have been
-//! checked against the spec and coerced to the schema's types (a query
-//! string `"10"` declared `integer` is the number `10`). Handlers should not
-//! parse strings again, and generated code needs one stable way to ask for
-//! "the path parameters as this struct". So the framework keeps the inputs in
-//! a per-request [`Context`], each location as a JSON object keyed by
-//! parameter name, and a handler's arguments are extractors implementing
-//! [`FromContext`]: [`Path`], [`Query`], [`Headers`], [`Cookies`], [`Json`],
-//! [`Form`], [`Multipart`] and [`Request`] (method, path, headers, request
-//! id). Each deserialises its part of the context into the user's type.
+//! Handlers should not parse strings again, and generated code needs one
+//! stable way to ask for "the path parameters as this struct". So a
+//! handler's arguments are extractors implementing [`FromContext`]:
+//! [`Path`], [`Query`], [`Headers`], [`Cookies`], [`Json`], [`Form`],
+//! [`Multipart`], [`Request`] (method, path, headers, request id), the
+//! caller ([`macaron_auth::User`], optional or not), the database
+//! ([`macaron_db::Db`]) and the raw body (`Bytes`). Each deserialises its
+//! part of the [`Context`] into the user's type. Every `FromContext`
+//! implementation of the framework is in this file.
 
 use std::ops::{Deref, DerefMut};
-use std::sync::{Arc, OnceLock};
 
 use actix_web::web::Bytes;
-use bytestring::ByteString;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::api::Service;
-use crate::error::{codes::InvalidParameter, Result};
-use crate::report::Current;
-use crate::tree::{Entry, Tree};
-
-/// The validated inputs of one request, handed to extractors.
-#[derive(Debug, Clone, Default)]
-pub struct Context {
-    /// The request's description, made from `source` when first asked for.
-    pub(crate) request: OnceLock<Request>,
-    pub(crate) source: Option<Source>,
-    /// The parameters, made only for an operation that has some.
-    pub(crate) params: Option<Box<Params>>,
-    pub(crate) body: Option<Value>,
-    /// A JSON body, validated: its text (the same buffer as `raw`) and its
-    /// tape, from which the handler's type is read. An empty tape: no JSON body.
-    pub(crate) text: ByteString,
-    pub(crate) tape: Vec<Entry<'static>>,
-    pub(crate) multipart: Option<Multipart>,
-    pub(crate) raw: Bytes,
-    pub(crate) user: Option<macaron_auth::User>,
-    pub(crate) db: Option<macaron_db::Db>,
-}
-
-/// The validated parameters of a request, by location.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Params {
-    pub path: Map<String, Value>,
-    pub query: Map<String, Value>,
-    pub headers: Map<String, Value>,
-    pub cookies: Map<String, Value>,
-}
-
-/// The parameters of a request without any.
-static NO_PARAMS: std::sync::LazyLock<Params> = std::sync::LazyLock::new(Params::default);
-
-impl Context {
-    /// The request's parameters (none for an operation without any).
-    pub(crate) fn params(&self) -> &Params {
-        self.params.as_deref().unwrap_or(&NO_PARAMS)
-    }
-
-    /// The request's parameters, to fill in.
-    pub(crate) fn params_mut(&mut self) -> &mut Params {
-        self.params.get_or_insert_with(Box::default)
-    }
-
-    /// A context for unit-testing extractors and handlers without a server.
-    ///
-    /// ```
-    /// use macaron::{Context, FromContext, Path};
-    /// let ctx = Context::for_test().with_path(serde_json::json!({"id": 7}));
-    /// let Path(id): Path<serde_json::Value> = Path::from_context(&ctx).unwrap();
-    /// assert_eq!(id["id"], 7);
-    /// ```
-    pub fn for_test() -> Self {
-        Context::default()
-    }
-
-    /// Sets the path parameters (a JSON object).
-    pub fn with_path(mut self, value: Value) -> Self {
-        self.params_mut().path = object(value);
-        self
-    }
-
-    /// Sets the query parameters (a JSON object).
-    pub fn with_query(mut self, value: Value) -> Self {
-        self.params_mut().query = object(value);
-        self
-    }
-
-    /// Sets the body.
-    pub fn with_body(mut self, value: Value) -> Self {
-        self.body = Some(value);
-        self
-    }
-
-    /// The request's description.
-    pub fn request(&self) -> &Request {
-        self.request.get_or_init(|| self.source.as_ref().map(Source::request).unwrap_or_default())
-    }
-
-    /// The authenticated caller, when the request carried a valid token.
-    pub fn user(&self) -> Option<&macaron_auth::User> {
-        self.user.as_ref()
-    }
-
-    /// Sets the authenticated caller (for unit tests of handlers and guards).
-    pub fn with_user(mut self, user: macaron_auth::User) -> Self {
-        self.user = Some(user);
-        self
-    }
-}
-
-/// Where a request's description comes from: it is made only for the
-/// handlers that ask for it.
-#[derive(Clone)]
-pub(crate) struct Source {
-    pub current: Arc<Current>,
-    pub service: Arc<Service>,
-    /// The operation's index in the service.
-    pub op: usize,
-}
-
-impl Source {
-    fn request(&self) -> Request {
-        let current = &self.current;
-        Request {
-            method: current.method.to_string(),
-            path: current.path().to_string(),
-            query: current.query().to_string(),
-            headers: current.headers.list().clone(),
-            request_id: current.request_id.to_string(),
-            operation_id: self.service.ops[self.op].spec.id.clone(),
-        }
-    }
-}
-
-impl std::fmt::Debug for Source {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Source").field("request_id", &self.current.request_id).field("op", &self.op).finish()
-    }
-}
-
-fn object(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
-}
+use super::context::{Body, Context};
+use crate::error::codes::InvalidParameter;
+use crate::error::Result;
+use crate::tree::Tree;
 
 /// Builds a handler argument from the request's [`Context`].
 ///
@@ -344,14 +215,14 @@ macro_rules! body_extractor {
             fn from_context(ctx: &Context) -> Result<Self> {
                 let value = match &ctx.body {
                     // Deserialised from a reference: no copy of the body.
-                    Some(body) => T::deserialize(body),
+                    Body::Value { value, .. } => T::deserialize(value),
+                    Body::Multipart { form, .. } => T::deserialize(ObjectRef(&form.fields)),
                     // A JSON body, from the tape it was validated on; should that
                     // fail, serde_json reads the text for its own verdict and message.
-                    None if !ctx.tape.is_empty() => {
-                        let tree = Tree::on(&ctx.text, &ctx.tape);
-                        tree.deserialize().or_else(|_| serde_json::from_str(&ctx.text))
+                    Body::Json { text, tape } => {
+                        Tree::on(text, tape).deserialize().or_else(|_| serde_json::from_str(text))
                     }
-                    None => T::deserialize(&Value::Null),
+                    Body::None | Body::Raw(_) => T::deserialize(&Value::Null),
                 };
                 value.map($name).map_err(|e| InvalidParameter::new(format!("body: {e}")))
             }
@@ -401,7 +272,10 @@ impl Multipart {
 
 impl FromContext for Multipart {
     fn from_context(ctx: &Context) -> Result<Self> {
-        Ok(ctx.multipart.clone().unwrap_or_default())
+        match &ctx.body {
+            Body::Multipart { form, .. } => Ok(form.clone()),
+            _ => Ok(Multipart::default()),
+        }
     }
 }
 
@@ -451,7 +325,28 @@ impl FromContext for Context {
 /// The raw request body, for media types the framework does not parse.
 impl FromContext for Bytes {
     fn from_context(ctx: &Context) -> Result<Self> {
-        Ok(ctx.raw.clone())
+        Ok(ctx.body.raw())
+    }
+}
+
+/// The authenticated caller, where the operation requires a token.
+impl FromContext for macaron_auth::User {
+    fn from_context(ctx: &Context) -> Result<Self> {
+        ctx.user.clone().ok_or_else(|| macaron_auth::AuthError::Missing.into())
+    }
+}
+
+/// The caller, if the request carried a valid token (where it is optional).
+impl FromContext for Option<macaron_auth::User> {
+    fn from_context(ctx: &Context) -> Result<Self> {
+        Ok(ctx.user.clone())
+    }
+}
+
+/// The service's database.
+impl FromContext for macaron_db::Db {
+    fn from_context(ctx: &Context) -> Result<Self> {
+        ctx.db.clone().ok_or_else(crate::storage::no_database)
     }
 }
 
@@ -463,6 +358,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::handler::context::object;
 
     /// The borrowed object deserialises as the owned `Value::Object` did.
     fn same<T: DeserializeOwned + PartialEq + std::fmt::Debug>(value: Value) {

@@ -16,11 +16,20 @@
 //! so they are turned into `minimum`/`maximum` bounds before compiling: an
 //! out-of-range integer reads "... is greater than the maximum of 2147483647".
 
+use actix_web::web::Bytes;
 use jsonschema::{Draft, Registry};
 use macaron_spec::Api;
 use serde_json::{json, Map, Value};
 
 use crate::tree::{Tree, TreeJson};
+
+/// One loaded spec: its model, its text as loaded (served at
+/// `/doc/<api>.yaml`) and its compiled validators.
+pub(crate) struct LoadedApi {
+    pub spec: Api,
+    pub source: Bytes,
+    pub validators: Vec<Validator>,
+}
 
 /// A compiled schema, checking [`Tree`] documents.
 pub(crate) type Validator = jsonschema::Validator<TreeJson>;

@@ -1,0 +1,63 @@
+//! An [`Error`] as the reply a caller gets: the one JSON error object.
+//!
+//! Every failure of every stage ends here: a server error gets its
+//! `error_id` and its crash report; secrets the text may quote (a failed
+//! connection string, the caller's token) are hidden; the service's
+//! decorator, if any, rewrites the object (a panicking decorator leaves it
+//! as it was). Without a decorator the object is written straight to bytes
+//! from the error, with no `Value` built.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use actix_http::body::BoxBody;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+
+use super::response::{json_bytes, JSON};
+use crate::error::{Error, ErrorObject};
+use crate::request::Current;
+use crate::secrets::redact;
+use crate::service::Service;
+
+/// The error reply, with `extra` headers (`Allow` of a 405).
+pub(super) fn error_reply(
+    service: &Service,
+    current: &Arc<Current>,
+    error: Error,
+    extra: &[(String, String)],
+) -> HttpResponse {
+    let secrets = current.secrets();
+    let error_id = error.is_server_error().then(crate::error::id::error_id);
+    if let Some(error_id) = &error_id {
+        crate::reports::fatal(current, &error, error_id);
+    }
+    let mut object = ErrorObject::of(&error);
+    if !secrets.is_empty() {
+        object = object.map_text(|text| redact(text, &secrets));
+    }
+    object.error_id = error_id.as_deref().map(Into::into);
+    let bytes = match &service.decorator {
+        None => serde_json::to_vec(&object).unwrap_or_default(),
+        Some(decorate) => {
+            let body = serde_json::to_value(&object).unwrap_or_default();
+            let original = body.clone();
+            let body = std::panic::catch_unwind(AssertUnwindSafe(|| decorate(body))).unwrap_or_else(|_| {
+                tracing::error!(request_id = %current.request_id, "the error decorator panicked");
+                original
+            });
+            json_bytes(&body)
+        }
+    };
+    let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut reply = HttpResponse::with_body(status, BoxBody::new(bytes));
+    let headers = reply.headers_mut();
+    for (name, value) in extra {
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str())) {
+            headers.insert(name, value);
+        }
+    }
+    headers.insert(header::CONTENT_TYPE, JSON);
+    reply
+}
