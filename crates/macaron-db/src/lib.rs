@@ -14,6 +14,17 @@
 //! [`DbError::Unavailable`] (a 503 for the caller), and the pool reconnects
 //! when it is back.
 //!
+//! The modules, from what a service calls down to the database; each
+//! imports only modules below it:
+//!
+//! 1. `persistent`: the [`Persistent`] trait and [`Record`] (versioned saves);
+//! 2. `store`: the raw operations on stored JSON, for a [`Db`] or a [`Tx`];
+//!    `queue`: the task queue's table, which `macaron-tasks` drives;
+//! 3. `db`: the pool, transactions, and bringing the framework's tables up
+//!    to date from `migrations` (their definitions, version by version);
+//! 4. `sql`: each backend's SQL for object tables; `query`: a listing;
+//!    `error`: what goes wrong.
+//!
 //! ```
 //! use macaron_db::{Db, ListQuery, Persistent};
 //! use serde::{Deserialize, Serialize};
@@ -42,6 +53,7 @@
 
 mod db;
 mod error;
+mod migrations;
 mod persistent;
 mod query;
 mod queue;
