@@ -1,40 +1,61 @@
 //! The three ways a request fails authentication, plus a misconfiguration.
+//!
+//! [`AuthError`] says what went wrong, with a text for logs and messages.
+//! [`AuthError::kind`] gives its [`AuthFailure`], a plain kind the runtime
+//! maps to what the caller receives (a status, an error code): that mapping
+//! is the runtime's, made in one place over all its errors, so this crate
+//! knows nothing of HTTP.
 
 use std::fmt;
 
 /// Why a request is not authenticated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthError {
-    /// No token: 401 `AUTHORIZATION_HEADER_MISSING`.
+    /// No token.
     Missing,
-    /// A valid token whose `exp` has passed: 401 `TOKEN_EXPIRED`.
+    /// A valid token whose `exp` has passed.
     Expired,
-    /// Anything else wrong with the token or the header: 401 `TOKEN_INVALID`.
-    /// The text says what, without repeating the token.
+    /// Anything else wrong with the token or the header. The text says
+    /// what, without repeating the token.
     Invalid(String),
-    /// The service cannot sign or verify (no secret or key configured):
-    /// 500 `SERVER_ERROR`, a bug of the deployment, not of the caller.
+    /// The service cannot sign or verify (no secret or key configured): a
+    /// bug of the deployment, not of the caller.
     NotConfigured(String),
 }
 
 impl AuthError {
-    /// The error code sent to the caller.
-    pub fn code(&self) -> &'static str {
+    /// What kind of failure this is, for whoever answers the caller.
+    ///
+    /// ```
+    /// use macaron_auth::{AuthError, AuthFailure};
+    /// assert_eq!(AuthError::Invalid("bad signature".into()).kind(), AuthFailure::Invalid);
+    /// ```
+    pub fn kind(&self) -> AuthFailure {
         match self {
-            AuthError::Missing => "AUTHORIZATION_HEADER_MISSING",
-            AuthError::Expired => "TOKEN_EXPIRED",
-            AuthError::Invalid(_) => "TOKEN_INVALID",
-            AuthError::NotConfigured(_) => "SERVER_ERROR",
+            AuthError::Missing => AuthFailure::Missing,
+            AuthError::Expired => AuthFailure::Expired,
+            AuthError::Invalid(_) => AuthFailure::Invalid,
+            AuthError::NotConfigured(_) => AuthFailure::NotConfigured,
         }
     }
+}
 
-    /// The HTTP status.
-    pub fn status(&self) -> u16 {
-        match self {
-            AuthError::NotConfigured(_) => 500,
-            _ => 401,
-        }
-    }
+/// The kinds of [`AuthError`], without their texts. The first three are
+/// the caller's to fix, the last the service's. The runtime decides what
+/// each means on the wire; the match over them there is exhaustive, so a
+/// new kind cannot slip through unmapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuthFailure {
+    /// No token was sent ([`AuthError::Missing`]).
+    Missing,
+    /// The token was valid but has expired ([`AuthError::Expired`]).
+    Expired,
+    /// The token or the header is wrong in any other way
+    /// ([`AuthError::Invalid`]).
+    Invalid,
+    /// The service has no key to sign or verify with
+    /// ([`AuthError::NotConfigured`]).
+    NotConfigured,
 }
 
 impl fmt::Display for AuthError {

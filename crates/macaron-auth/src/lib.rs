@@ -9,9 +9,14 @@
 //! the configured one only (so `alg: none` and algorithm swaps fail), and
 //! the signature, `exp`, `iat` (not in the future), `iss` and `aud` (when
 //! configured) are all checked. Every failure is one of three errors, as
-//! PyMacaron's clients expect: [`AuthError::Missing`]
-//! (`AUTHORIZATION_HEADER_MISSING`), [`AuthError::Expired`]
-//! (`TOKEN_EXPIRED`), [`AuthError::Invalid`] (`TOKEN_INVALID`).
+//! PyMacaron's clients expect: [`AuthError::Missing`],
+//! [`AuthError::Expired`], [`AuthError::Invalid`]. Their [`AuthFailure`]
+//! kinds are all this crate says about them: the runtime decides the
+//! status and error code each one gets.
+//!
+//! The modules, in the order a request meets them: `request` reads the
+//! token from a header or cookie, `jwt` verifies (and mints) it, `error`
+//! says what went wrong; `request` and `jwt` import only `error`.
 //!
 //! ```
 //! use macaron_auth::{Jwt, AuthError};
@@ -26,7 +31,7 @@
 //! assert_eq!(user.claims["roles"][0], "admin");
 //! let header = format!("Bearer {token}");
 //! assert_eq!(macaron_auth::token_from_request(Some(&header), None).unwrap(), token);
-//! assert_eq!(jwt.verify("not.a.token").unwrap_err().code(), "TOKEN_INVALID");
+//! assert_eq!(jwt.verify("not.a.token").unwrap_err().kind(), macaron_auth::AuthFailure::Invalid);
 //! assert_eq!(macaron_auth::token_from_request(None, None), Err(AuthError::Missing));
 //! ```
 
@@ -36,6 +41,6 @@ mod error;
 mod jwt;
 mod request;
 
-pub use error::AuthError;
+pub use error::{AuthError, AuthFailure};
 pub use jwt::{generate_token, Jwt, TokenBuilder, User};
 pub use request::token_from_request;

@@ -1,4 +1,5 @@
-//! Connecting, the framework's own tables, and transactions.
+//! Connecting, bringing the framework's own tables up to date (their
+//! definitions are in `migrations`), and transactions.
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -13,10 +14,8 @@ use sqlx::Transaction;
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::error::DbError;
+use crate::migrations::{self, SCHEMA_VERSION, VERSION_TABLE};
 use crate::sql::{check_name, Dialect};
-
-/// The framework's schema version; bump with a migration in [`Db::migrate`].
-const SCHEMA_VERSION: i64 = 2;
 
 pub(crate) fn now_micros() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
@@ -245,17 +244,19 @@ impl Db {
         }
     }
 
-    /// The framework's own tables, versioned: `macaron_schema` records the
-    /// version; each step up to [`SCHEMA_VERSION`] runs once.
+    /// The framework's own tables, versioned: the version table records
+    /// the version; each step of [`migrations::steps`] up to
+    /// [`SCHEMA_VERSION`] runs once.
     async fn migrate(&self) -> Result<(), DbError> {
-        let schema = format!("{}macaron_schema", self.inner.prefix);
-        self.create(&format!("CREATE TABLE IF NOT EXISTS \"{schema}\" (version BIGINT NOT NULL)")).await?;
+        let prefix = &self.inner.prefix;
+        let versions = format!("{prefix}{VERSION_TABLE}");
+        self.create(&migrations::version_table(prefix)).await?;
         let current: Option<i64> = match self.backend() {
             Backend::Sqlite(pool) => {
-                sqlx::query_scalar(&format!("SELECT MAX(version) FROM \"{schema}\"")).fetch_one(pool).await?
+                sqlx::query_scalar(&format!("SELECT MAX(version) FROM \"{versions}\"")).fetch_one(pool).await?
             }
             Backend::Postgres(pool) => {
-                sqlx::query_scalar(&format!("SELECT MAX(version) FROM \"{schema}\"")).fetch_one(pool).await?
+                sqlx::query_scalar(&format!("SELECT MAX(version) FROM \"{versions}\"")).fetch_one(pool).await?
             }
         };
         let current = current.unwrap_or(0);
@@ -264,17 +265,11 @@ impl Db {
                 "the database was written by a newer Macaron (schema {current}, this one knows {SCHEMA_VERSION})"
             )));
         }
-        if current < 1 {
-            // Version 1: the schema table itself; object tables are made on demand.
-            self.execute(&format!("INSERT INTO \"{schema}\" (version) VALUES (1)")).await?;
-        }
-        if current < 2 {
-            // Version 2: the task queue (see `queue`).
-            let postgres = matches!(self.backend(), Backend::Postgres(_));
-            for sql in crate::queue::create_sql(&self.inner.prefix, postgres) {
+        for version in current + 1..=SCHEMA_VERSION {
+            for sql in migrations::steps(version, prefix, self.dialect()) {
                 self.create(&sql).await?;
             }
-            self.execute(&format!("INSERT INTO \"{schema}\" (version) VALUES (2)")).await?;
+            self.execute(&format!("INSERT INTO \"{versions}\" (version) VALUES ({version})")).await?;
         }
         Ok(())
     }

@@ -1,11 +1,19 @@
-//! What can go wrong with stored objects, and what the caller should see.
+//! What can go wrong with stored objects, and what kind of failure it is.
+//!
+//! [`DbError`] says what happened, for logs and for code that handles one
+//! case (a conflict retried, a missing object turned into the handler's
+//! own error). [`DbError::kind`] sorts it into a [`DbFailure`] by what the
+//! service's caller can do about it; this crate stops there. How a kind is
+//! answered (a status, an error code) is the runtime's decision, made in
+//! one place over all its errors: this crate knows nothing of HTTP.
 
 use std::fmt;
 
 /// A persistence error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DbError {
-    /// No object with that key: the handler usually turns it into its own 404.
+    /// No object with that key: the handler usually turns it into its own
+    /// "not found" error.
     NotFound {
         /// The table.
         table: String,
@@ -20,8 +28,8 @@ pub enum DbError {
         /// The key.
         key: String,
     },
-    /// The database cannot be reached: a 503 for the caller; retried
-    /// connections recover when it is back.
+    /// The database cannot be reached (the caller may try again later);
+    /// retried connections recover when it is back.
     Unavailable(String),
     /// A stored object does not fit the type (or a query names a bad field).
     Invalid(String),
@@ -30,25 +38,40 @@ pub enum DbError {
 }
 
 impl DbError {
-    /// The HTTP status this error means for a caller.
-    pub fn status(&self) -> u16 {
+    /// What kind of failure this is, for whoever answers the caller.
+    ///
+    /// ```
+    /// use macaron_db::{DbError, DbFailure};
+    /// assert_eq!(DbError::Unavailable("connection refused".into()).kind(), DbFailure::Unavailable);
+    /// assert_eq!(DbError::Sql("syntax error".into()).kind(), DbFailure::Internal);
+    /// ```
+    pub fn kind(&self) -> DbFailure {
         match self {
-            DbError::NotFound { .. } => 404,
-            DbError::Conflict { .. } => 409,
-            DbError::Unavailable(_) => 503,
-            DbError::Invalid(_) | DbError::Sql(_) => 500,
+            DbError::NotFound { .. } => DbFailure::NotFound,
+            DbError::Conflict { .. } => DbFailure::Conflict,
+            DbError::Unavailable(_) => DbFailure::Unavailable,
+            DbError::Invalid(_) | DbError::Sql(_) => DbFailure::Internal,
         }
     }
+}
 
-    /// The error code this error means for a caller.
-    pub fn code(&self) -> &'static str {
-        match self {
-            DbError::NotFound { .. } => "NOT_FOUND",
-            DbError::Conflict { .. } => "CONFLICT",
-            DbError::Unavailable(_) => "DATABASE_UNAVAILABLE",
-            DbError::Invalid(_) | DbError::Sql(_) => "SERVER_ERROR",
-        }
-    }
+/// The kinds of [`DbError`], by what the caller of a service can do about
+/// them. The runtime decides what each means on the wire; the match over
+/// them there is exhaustive, so a new kind cannot slip through unmapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DbFailure {
+    /// The object asked for does not exist ([`DbError::NotFound`]).
+    NotFound,
+    /// The object changed since it was loaded, or its key is taken
+    /// ([`DbError::Conflict`]): the caller may reload and try again.
+    Conflict,
+    /// The database cannot be reached now ([`DbError::Unavailable`]): the
+    /// same request may succeed later.
+    Unavailable,
+    /// A fault of the service, not of the caller: a stored object that does
+    /// not fit its type, a bad query, any other database error
+    /// ([`DbError::Invalid`], [`DbError::Sql`]).
+    Internal,
 }
 
 impl fmt::Display for DbError {

@@ -11,8 +11,19 @@
 //! [`Record`] loaded before someone else changed the object is a
 //! [`DbError::Conflict`], not a silent overwrite, unless the caller asks for
 //! last-write-wins ([`Record::save_overwrite`]). A database that is down is
-//! [`DbError::Unavailable`] (a 503 for the caller), and the pool reconnects
-//! when it is back.
+//! [`DbError::Unavailable`] (its [`DbFailure`] kind tells the runtime the
+//! caller may try again later), and the pool reconnects when it is back.
+//!
+//! The modules, from what a service calls down to the database; each
+//! imports only modules below it:
+//!
+//! 1. `persistent`: the [`Persistent`] trait and [`Record`] (versioned saves);
+//! 2. `store`: the raw operations on stored JSON, for a [`Db`] or a [`Tx`];
+//!    `queue`: the task queue's table, which `macaron-tasks` drives;
+//! 3. `db`: the pool, transactions, and bringing the framework's tables up
+//!    to date from `migrations` (their definitions, version by version);
+//! 4. `sql`: each backend's SQL for object tables; `query`: a listing;
+//!    `error`: what goes wrong, and its kind.
 //!
 //! ```
 //! use macaron_db::{Db, ListQuery, Persistent};
@@ -42,6 +53,7 @@
 
 mod db;
 mod error;
+mod migrations;
 mod persistent;
 mod query;
 mod queue;
@@ -49,7 +61,7 @@ mod sql;
 mod store;
 
 pub use db::{redact_url, Db, DbOptions, Tx};
-pub use error::DbError;
+pub use error::{DbError, DbFailure};
 pub use persistent::{Persistent, Record};
 pub use query::ListQuery;
 pub use queue::{FailedJob, Job, Queue, QueueStats};

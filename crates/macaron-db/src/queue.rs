@@ -11,6 +11,17 @@
 //! at-least-once, never two holders of one lease. Rows of tasks that gave up
 //! stay with `state = 'failed'` for people to look at.
 //!
+//! The table is part of the framework's schema (version 2, in
+//! `migrations`), created when the database is opened; this module only
+//! reads and writes it.
+//!
+//! It lives in this crate, not beside the Redis queue in `macaron-tasks`
+//! (which depends on this crate, so either place is free of crate cycles),
+//! because its statements need what only this crate holds: the pools, the
+//! SQLite writer turn and the versioned schema. Moving it would make those
+//! public for one user and split the table's definition from its queries.
+//! `macaron-tasks` puts both stores behind one `Queue` type.
+//!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! use macaron_db::Db;
@@ -28,6 +39,7 @@
 
 use crate::db::{now_micros, Backend, Db};
 use crate::error::DbError;
+use crate::migrations::QUEUE_TABLE;
 
 /// A claimed row: run it, then [`Queue::complete`], [`Queue::retry`] or [`Queue::fail`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,22 +90,8 @@ pub struct Queue {
 impl Db {
     /// The durable task queue kept in this database.
     pub fn queue(&self) -> Queue {
-        Queue { db: self.clone(), table: format!("{}macaron_tasks", self.prefix()) }
+        Queue { db: self.clone(), table: format!("{}{QUEUE_TABLE}", self.prefix()) }
     }
-}
-
-/// The DDL of the queue table (schema version 2).
-pub(crate) fn create_sql(prefix: &str, postgres: bool) -> Vec<String> {
-    let table = format!("{prefix}macaron_tasks");
-    let (text, int) = if postgres { ("TEXT", "BIGINT") } else { ("TEXT", "INTEGER") };
-    vec![
-        format!(
-            "CREATE TABLE IF NOT EXISTS \"{table}\" (id {text} PRIMARY KEY NOT NULL, task {text} NOT NULL, \
-             envelope {text} NOT NULL, state {text} NOT NULL, run_at {int} NOT NULL, locked_by {text}, \
-             locked_until {int}, last_error {text}, created_at {int} NOT NULL, updated_at {int} NOT NULL)"
-        ),
-        format!("CREATE INDEX IF NOT EXISTS \"{table}_due\" ON \"{table}\" (state, run_at)"),
-    ]
 }
 
 macro_rules! on_backend {

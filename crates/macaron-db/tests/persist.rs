@@ -5,7 +5,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use macaron_db::{Db, DbError, DbOptions, ListQuery, Persistent};
+use macaron_db::{Db, DbError, DbFailure, DbOptions, ListQuery, Persistent};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -215,7 +215,7 @@ async fn killed_connections_recover() {
                     recovered = true;
                     break;
                 }
-                Err(e) => assert_eq!(e.status(), 503, "{e}"),
+                Err(e) => assert_eq!(e.kind(), DbFailure::Unavailable, "{e}"),
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
@@ -229,7 +229,7 @@ async fn an_unreachable_database_is_named_without_its_password() {
     let options = DbOptions { acquire_timeout: std::time::Duration::from_secs(2), ..DbOptions::default() };
     let err = Db::connect_with("postgres://app:hunter2@127.0.0.1:1/db", options).await.unwrap_err();
     let text = err.to_string();
-    assert_eq!(err.status(), 503);
+    assert_eq!(err.kind(), DbFailure::Unavailable);
     assert!(text.contains("postgres://app:***@127.0.0.1:1/db"), "{text}");
     assert!(!text.contains("hunter2"), "{text}");
     let err = Db::connect("mysql://x").await.unwrap_err();

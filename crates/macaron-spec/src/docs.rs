@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::Diagnostic;
+use crate::pointer::escape;
 use crate::{locate, source};
 
 /// Index of a file in [`Docs`]; the main document is `0`.
@@ -43,15 +44,6 @@ impl Loc {
     /// The location of an array element.
     pub fn index(&self, i: usize) -> Loc {
         Loc { doc: self.doc, pointer: format!("{}/{i}", self.pointer) }
-    }
-}
-
-/// Escapes one JSON-pointer segment.
-pub(crate) fn escape(key: &str) -> String {
-    if key.contains(['~', '/']) {
-        key.replace('~', "~0").replace('/', "~1")
-    } else {
-        key.to_string()
     }
 }
 

@@ -18,6 +18,8 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::pointer::escape;
+
 /// The `x-` keys of one object, in document order.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(transparent)]
@@ -151,10 +153,8 @@ pub(crate) fn check_schema(schema: &Value) -> Vec<(String, String)> {
         for (name, prop) in props {
             for key in ["x-nullable", "x-mandatory"] {
                 if prop.get(key).is_some_and(|v| !v.is_boolean()) {
-                    problems.push((
-                        format!("properties/{}/{key}", crate::docs::escape(name)),
-                        format!("{key} must be true or false"),
-                    ));
+                    problems
+                        .push((format!("properties/{}/{key}", escape(name)), format!("{key} must be true or false")));
                 }
             }
         }

@@ -12,6 +12,20 @@
 //! the three versions. A bad document gives an [`Error`] listing every
 //! problem, each with file, JSON pointer and line.
 //!
+//! The modules follow the stages a document goes through; each imports
+//! only modules of earlier stages or the vocabulary below them:
+//!
+//! 1. `source`: text to a JSON tree (the only module that knows YAML);
+//! 2. `docs`: the set of files joined by `$ref`, read and checked up front
+//!    (`locate` finds a pointer's line for messages);
+//! 3. `schema`: every schema as JSON Schema 2020-12, references rewritten
+//!    to components;
+//! 4. `builder`: the state of one build; `swagger2` translates 2.0 objects
+//!    into it; `loader` walks the document and makes the [`Api`];
+//! 5. the vocabulary every stage may use: `model` (what is built), `path`
+//!    (path templates), `extensions` (`x-` keys), `error` (diagnostics),
+//!    `pointer` (JSON-pointer escaping).
+//!
 //! ```
 //! let yaml = br##"
 //! openapi: 3.0.3
@@ -45,6 +59,7 @@
 
 #![warn(missing_docs)]
 
+mod builder;
 mod docs;
 mod error;
 mod extensions;
@@ -52,6 +67,7 @@ mod loader;
 mod locate;
 mod model;
 mod path;
+mod pointer;
 pub mod schema;
 mod source;
 mod swagger2;

@@ -1,34 +1,26 @@
-//! Building the resolved model from a set of parsed files.
+//! Building the resolved model from a set of parsed files: the walk.
 //!
-//! One builder serves the three versions: it walks `paths` (and 3.1
+//! One walk serves the three versions: it goes through `paths` (and 3.1
 //! `webhooks`), resolves every reference it meets through [`Docs`], and asks
 //! [`crate::swagger2`] to translate the Swagger 2.0 objects that have no 3.x
 //! twin (body and form parameters, `collectionFormat`, `produces`,
-//! `securityDefinitions`). Problems are collected, never thrown, so one run
-//! reports everything wrong with a document.
+//! `securityDefinitions`). The state both share, [`Builder`], lives in
+//! [`crate::builder`], so the translations never reach back into this walk.
+//! Problems are collected, never thrown, so one run reports everything
+//! wrong with a document.
 
 use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
+use crate::builder::{prefix_of, str_of, Builder};
 use crate::docs::{Docs, Loc};
 use crate::error::{Diagnostic, Error};
 use crate::extensions::{self, Extensions};
 use crate::model::*;
 use crate::path::PathTemplate;
-use crate::schema::Schemas;
 use crate::swagger2;
-
-pub(crate) struct Builder<'d> {
-    pub docs: &'d Docs,
-    pub version: SpecVersion,
-    pub schemas: Schemas<'d>,
-    pub errors: Vec<Diagnostic>,
-    schemes: IndexMap<String, SecurityScheme>,
-    security: Vec<SecurityRequirement>,
-    servers: Vec<Server>,
-}
 
 /// Builds the model of the document set; `name` is the API's short name.
 pub(crate) fn build(docs: &Docs, name: String, file: String) -> Result<Api, Error> {
@@ -38,15 +30,7 @@ pub(crate) fn build(docs: &Docs, name: String, file: String) -> Result<Api, Erro
         return Err(Error::one(docs.diag(&at_root, "not an OpenAPI document: the top level is not a mapping")));
     }
     let (version, version_string) = detect_version(docs)?;
-    let mut b = Builder {
-        docs,
-        version,
-        schemas: Schemas::new(docs, version),
-        errors: Vec::new(),
-        schemes: IndexMap::new(),
-        security: Vec::new(),
-        servers: Vec::new(),
-    };
+    let mut b = Builder::new(docs, version);
     let info = b.info();
     b.schemes =
         if version == SpecVersion::Swagger2 { swagger2::security_definitions(&mut b) } else { b.security_schemes() };
@@ -224,23 +208,6 @@ fn pure_ref(schema: &Value) -> Option<&str> {
 }
 
 impl<'d> Builder<'d> {
-    pub fn err(&mut self, loc: &Loc, message: impl Into<String>) {
-        let d = self.docs.diag(loc, message);
-        self.errors.push(d);
-    }
-
-    /// Follows references from `loc`; records the problem and gives `None`
-    /// when that fails.
-    pub fn follow(&mut self, loc: &Loc) -> Option<(&'d Value, Loc)> {
-        match self.docs.follow(loc) {
-            Ok(found) => Some(found),
-            Err(d) => {
-                self.errors.push(d);
-                None
-            }
-        }
-    }
-
     fn info(&mut self) -> Info {
         let loc = Loc::new(0, "/info");
         let Some(info) = self.docs.get(&loc).filter(|v| v.is_object()) else {
@@ -293,23 +260,6 @@ impl<'d> Builder<'d> {
             }
         }
         out
-    }
-
-    pub fn api_key(&mut self, scheme: &Value, loc: &Loc) -> Option<SecurityScheme> {
-        let location = match scheme.get("in").and_then(Value::as_str) {
-            Some("header") => ParamLocation::Header,
-            Some("query") => ParamLocation::Query,
-            Some("cookie") => ParamLocation::Cookie,
-            other => {
-                self.err(&loc.key("in"), format!("apiKey `in` must be header, query or cookie, found {other:?}"));
-                return None;
-            }
-        };
-        let Some(name) = str_of(scheme, "name") else {
-            self.err(loc, "apiKey security scheme without `name`");
-            return None;
-        };
-        Some(SecurityScheme::ApiKey { name, location })
     }
 
     /// A `security` list at `loc`; `None` when there is none.
@@ -671,10 +621,6 @@ impl<'d> Builder<'d> {
     }
 }
 
-pub(crate) fn str_of(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(String::from)
-}
-
 fn parse_style(s: &str) -> Option<ParamStyle> {
     Some(match s {
         "matrix" => ParamStyle::Matrix,
@@ -702,45 +648,9 @@ fn parse_status(key: &str) -> Option<Status> {
     }
 }
 
-/// The path part of a server URL, without a trailing `/`.
-pub(crate) fn prefix_of(url: &str) -> String {
-    let path = match url.find("://") {
-        Some(i) => url[i + 3..].find('/').map(|j| &url[i + 3 + j..]).unwrap_or(""),
-        None if url.starts_with("//") => url[2..].find('/').map(|j| &url[2 + j..]).unwrap_or(""),
-        None => url.trim_start_matches('.'),
-    };
-    let path = path.split(['?', '#']).next().unwrap_or("");
-    let path = path.trim_end_matches('/');
-    if path.is_empty() || path.starts_with('/') {
-        path.to_string()
-    } else {
-        format!("/{path}")
-    }
-}
-
-/// An object with `properties` and `required`, for Swagger 2.0 form parameters.
-pub(crate) fn object_schema(properties: Map<String, Value>, required: Vec<Value>) -> Value {
-    let mut schema = Map::new();
-    schema.insert("type".into(), "object".into());
-    schema.insert("properties".into(), Value::Object(properties));
-    if !required.is_empty() {
-        schema.insert("required".into(), Value::Array(required));
-    }
-    Value::Object(schema)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn prefixes() {
-        assert_eq!(prefix_of("https://api.example.com/v1/"), "/v1");
-        assert_eq!(prefix_of("https://api.example.com"), "");
-        assert_eq!(prefix_of("/api"), "/api");
-        assert_eq!(prefix_of("v2"), "/v2");
-        assert_eq!(prefix_of("//host/base?x"), "/base");
-    }
 
     #[test]
     fn derived_ids() {

@@ -7,6 +7,8 @@
 //! when building an error message: it never fails, and it costs nothing on
 //! documents that load.
 
+use crate::pointer::unescape;
+
 /// The 1-based line where `pointer` (RFC 6901, without `#`) most likely
 /// starts in `text`, or `None` when not even its first key is found.
 pub(crate) fn line_of(text: &str, pointer: &str) -> Option<usize> {
@@ -14,7 +16,7 @@ pub(crate) fn line_of(text: &str, pointer: &str) -> Option<usize> {
     let mut pos = 0usize;
     let mut found = None;
     for raw in pointer.split('/').skip(1) {
-        let key = raw.replace("~1", "/").replace("~0", "~");
+        let key = unescape(raw);
         if key.parse::<usize>().is_ok() {
             continue; // array index: stay on the parent's line
         }

@@ -17,7 +17,11 @@ use serde_json::Value;
 
 use crate::extensions::Extensions;
 use crate::path::PathTemplate;
-use crate::schema::COMPONENTS_PREFIX;
+use crate::pointer::unescape;
+
+/// Prefix of every schema reference in the model: each `$ref` of
+/// [`Api::schemas`] reads `#/components/schemas/NAME`.
+pub const COMPONENTS_PREFIX: &str = "#/components/schemas/";
 
 /// The OpenAPI version family of a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -430,8 +434,4 @@ impl Api {
         }
         schema
     }
-}
-
-fn unescape(segment: &str) -> String {
-    segment.replace("~1", "/").replace("~0", "~")
 }

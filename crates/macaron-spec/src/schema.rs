@@ -30,12 +30,14 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
-use crate::docs::{escape, Docs, Loc};
+use crate::docs::{Docs, Loc};
 use crate::error::Diagnostic;
 use crate::model::SpecVersion;
+use crate::pointer::escape;
 
-/// Prefix of every schema reference after normalisation.
-pub const COMPONENTS_PREFIX: &str = "#/components/schemas/";
+/// Prefix of every schema reference after normalisation (the model's
+/// convention, re-exported here where the references are written).
+pub use crate::model::COMPONENTS_PREFIX;
 
 /// Keywords that only annotate: kept beside a 3.0 `$ref`.
 const ANNOTATIONS: [&str; 8] =

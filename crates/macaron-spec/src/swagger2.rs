@@ -16,8 +16,8 @@
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
+use crate::builder::{prefix_of, str_of, Builder};
 use crate::docs::Loc;
-use crate::loader::{object_schema, prefix_of, str_of, Builder};
 use crate::model::{Header, MediaType, ParamLocation, ParamStyle, RequestBody, SecurityScheme, Server};
 
 /// The keywords a non-body parameter, an `items` object or a header shares
@@ -91,6 +91,17 @@ fn media_types(op: &Value, root: &Value, key: &str) -> Vec<String> {
     } else {
         types
     }
+}
+
+/// An object with `properties` and `required`, for form parameters.
+fn object_schema(properties: Map<String, Value>, required: Vec<Value>) -> Value {
+    let mut schema = Map::new();
+    schema.insert("type".into(), "object".into());
+    schema.insert("properties".into(), Value::Object(properties));
+    if !required.is_empty() {
+        schema.insert("required".into(), Value::Array(required));
+    }
+    Value::Object(schema)
 }
 
 /// The request body made of an operation's `body` or `formData` parameters.

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::clock::now_millis;
 use crate::policy::RetryPolicy;
 
 /// The caller's context, captured when the task is scheduled and restored
@@ -62,7 +63,7 @@ impl Envelope {
             context,
             attempts: 0,
             policy,
-            scheduled_at: crate::now_millis(),
+            scheduled_at: now_millis(),
             last_error: None,
         }
     }

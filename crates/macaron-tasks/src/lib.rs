@@ -20,6 +20,16 @@
 //! once its lease expires. A worker that loses its lease stops running the
 //! task, so one task never runs twice at the same time.
 //!
+//! The modules follow a task's way; each imports only earlier ones or the
+//! vocabulary below them:
+//!
+//! 1. `registry`: what `#[macaron::task]` registers, with its `policy`;
+//! 2. `envelope`: what is stored for a scheduled task;
+//! 3. `redis_queue` (and `macaron-db`'s SQL queue): the two stores;
+//!    `queue`: both behind one [`Queue`];
+//! 4. `worker`: claims, runs, finishes; `metrics` counts it;
+//! 5. vocabulary: `stats` (what a queue reports), `error`, `clock`.
+//!
 //! ```
 //! use std::sync::Arc;
 //! use std::time::Duration;
@@ -56,61 +66,22 @@
 
 #![warn(missing_docs)]
 
+mod clock;
 mod envelope;
+mod error;
 mod metrics;
 mod policy;
 mod queue;
 mod redis_queue;
 mod registry;
+mod stats;
 mod worker;
 
-use std::fmt;
-
 pub use envelope::{Envelope, TaskContext};
+pub use error::TaskError;
 pub use metrics::TaskMetrics;
 pub use policy::RetryPolicy;
-pub use queue::{redact_url, Claimed, FailedTask, Queue, Stats};
+pub use queue::{redact_url, Claimed, Queue};
 pub use registry::{all, find, submit, TaskDef, TaskFuture, TaskOutput};
-pub use worker::{Executor, PlainExecutor, WorkerOptions, Workers};
-
-/// Why a task could not be scheduled or its queue read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TaskError {
-    /// The store (database or Redis) cannot be reached: try again later.
-    Unavailable(String),
-    /// The store refused the operation.
-    Store(String),
-    /// The arguments cannot be serialised, or no queue is running.
-    Invalid(String),
-}
-
-impl fmt::Display for TaskError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TaskError::Unavailable(why) => write!(f, "the task queue is unavailable: {why}"),
-            TaskError::Store(why) => write!(f, "task queue error: {why}"),
-            TaskError::Invalid(why) => write!(f, "{why}"),
-        }
-    }
-}
-
-impl std::error::Error for TaskError {}
-
-/// Now, in Unix milliseconds.
-pub(crate) fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
-/// The message of a caught panic.
-pub fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
-    match panic.downcast_ref::<&str>() {
-        Some(s) => format!("panic: {s}"),
-        None => match panic.downcast_ref::<String>() {
-            Some(s) => format!("panic: {s}"),
-            None => "panic".into(),
-        },
-    }
-}
+pub use stats::{FailedTask, Stats};
+pub use worker::{panic_text, Executor, PlainExecutor, WorkerOptions, Workers};

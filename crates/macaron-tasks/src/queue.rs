@@ -4,41 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
+use crate::clock::now_millis;
 use crate::envelope::Envelope;
+use crate::error::TaskError;
 use crate::redis_queue::RedisQueue;
-use crate::{now_millis, TaskError};
+use crate::stats::{FailedTask, Stats};
 pub use macaron_db::redact_url;
-
-/// How many tasks are where.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stats {
-    /// Due and waiting for a worker.
-    pub queued: u64,
-    /// Waiting for a later time (a delay, or a backoff before a retry).
-    pub delayed: u64,
-    /// Being run by a worker.
-    pub running: u64,
-    /// Gave up.
-    pub failed: u64,
-}
-
-/// A task that gave up.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FailedTask {
-    /// Its id.
-    pub id: String,
-    /// Its name.
-    pub task: String,
-    /// The last error.
-    pub error: String,
-    /// When it gave up (Unix milliseconds).
-    pub failed_at: i64,
-    /// Its envelope, as stored.
-    pub envelope: String,
-}
 
 enum Store {
     Sql(macaron_db::Queue),

@@ -23,7 +23,8 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, Script, Value};
 
-use crate::{now_millis, FailedTask, Stats};
+use crate::clock::now_millis;
+use crate::stats::{FailedTask, Stats};
 
 const GROUP: &str = "workers";
 

@@ -35,13 +35,24 @@ impl Executor for PlainExecutor {
             use futures_util::FutureExt;
             match std::panic::AssertUnwindSafe(future).catch_unwind().await {
                 Ok(result) => result,
-                Err(panic) => Err(crate::panic_text(&*panic)),
+                Err(panic) => Err(panic_text(&*panic)),
             }
         })
     }
 
     fn gave_up(&self, envelope: &Envelope, error: &str) {
         tracing::error!(task = %envelope.task, id = %envelope.id, "task failed for good: {error}");
+    }
+}
+
+/// The message of a caught panic.
+pub fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    match panic.downcast_ref::<&str>() {
+        Some(s) => format!("panic: {s}"),
+        None => match panic.downcast_ref::<String>() {
+            Some(s) => format!("panic: {s}"),
+            None => "panic".into(),
+        },
     }
 }
 
