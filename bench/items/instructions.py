@@ -38,12 +38,12 @@ SERVERS = {"bare": ("items-bare", 18091), "macaron": ("items-macaron", 18092)}
 # functions the compiler keeps whole: an inlined one (the schema check, the
 # extractors) has its instructions counted in its caller.
 PARTS = [
-    ("the whole dispatch", "macaron::dispatch::dispatch::{{closure}}"),
+    ("the whole dispatch", "macaron::http::dispatch::dispatch::{{closure}}"),
     ("read the body onto its tape", "macaron::tree::parse::read"),
     ("write the reply and record its tape", "macaron::tree::record::write"),
-    ("check the reply (its schema check included)", "macaron::dispatch::Pipeline::check_reply"),
-    ("finish: request id, metrics, log line", "macaron::dispatch::Pipeline::finish"),
-    ("route", "macaron::router::Router::find"),
+    ("check the reply (its schema check included)", "macaron::reply::check::check_reply"),
+    ("finish: request id, metrics, log line", "macaron::http::dispatch::Pipeline::finish"),
+    ("route", "macaron::route::Router::find"),
 ]
 LINE = re.compile(r"^\s*([\d,]+) \(\s*[\d.]+%\)\s+\S+?:(.*) \[\S+\]$")
 

@@ -32,7 +32,7 @@
 use std::sync::Arc;
 
 use indexmap::IndexMap;
-pub use macaron_auth::{token_from_request, AuthError, Jwt, TokenBuilder, User};
+pub use macaron_auth::{token_from_request, AuthError, AuthFailure, Jwt, TokenBuilder, User};
 use macaron_spec::{Operation, SecurityScheme};
 
 use crate::error::Error;

@@ -197,22 +197,22 @@ impl<E: std::error::Error + Send + Sync + 'static> From<E> for Error {
 /// bad token is a 401, an object changed by someone else a 409, a database
 /// that is down a 503; a service that cannot start keeps its list.
 fn known(any: &dyn std::any::Any) -> Option<(u16, &'static str)> {
-    use macaron_auth::AuthError;
-    use macaron_db::DbError;
+    use macaron_auth::{AuthError, AuthFailure};
+    use macaron_db::{DbError, DbFailure};
     if let Some(auth) = any.downcast_ref::<AuthError>() {
-        return match auth {
-            AuthError::Missing => Some(code::<codes::AuthorizationHeaderMissing>()),
-            AuthError::Expired => Some(code::<codes::TokenExpired>()),
-            AuthError::Invalid(_) => Some(code::<codes::TokenInvalid>()),
-            AuthError::NotConfigured(_) => None,
+        return match auth.kind() {
+            AuthFailure::Missing => Some(code::<codes::AuthorizationHeaderMissing>()),
+            AuthFailure::Expired => Some(code::<codes::TokenExpired>()),
+            AuthFailure::Invalid => Some(code::<codes::TokenInvalid>()),
+            AuthFailure::NotConfigured => None,
         };
     }
     if let Some(db) = any.downcast_ref::<DbError>() {
-        return match db {
-            DbError::NotFound { .. } => Some(code::<codes::NotFound>()),
-            DbError::Conflict { .. } => Some(code::<codes::Conflict>()),
-            DbError::Unavailable(_) => Some(code::<codes::DatabaseUnavailable>()),
-            DbError::Invalid(_) | DbError::Sql(_) => None,
+        return match db.kind() {
+            DbFailure::NotFound => Some(code::<codes::NotFound>()),
+            DbFailure::Conflict => Some(code::<codes::Conflict>()),
+            DbFailure::Unavailable => Some(code::<codes::DatabaseUnavailable>()),
+            DbFailure::Internal => None,
         };
     }
     if any.is::<StartupError>() {
@@ -279,6 +279,27 @@ mod tests {
     fn server_errors_capture_a_backtrace_and_client_errors_do_not() {
         assert!(Error::new(500, "X", "y").backtrace().is_some());
         assert!(Error::new(400, "X", "y").backtrace().is_none());
+    }
+
+    #[test]
+    fn library_errors_become_the_status_and_code_a_caller_should_see() {
+        use macaron_auth::AuthError;
+        use macaron_db::DbError;
+        let pairs = |e: Error| (e.status, e.code.into_owned());
+        assert_eq!(pairs(AuthError::Missing.into()), (401, "AUTHORIZATION_HEADER_MISSING".into()));
+        assert_eq!(pairs(AuthError::Expired.into()), (401, "TOKEN_EXPIRED".into()));
+        assert_eq!(pairs(AuthError::Invalid("x".into()).into()), (401, "TOKEN_INVALID".into()));
+        assert_eq!(pairs(AuthError::NotConfigured("x".into()).into()), (500, "SERVER_ERROR".into()));
+        let (table, key) = ("pets".to_string(), "1".to_string());
+        assert_eq!(
+            pairs(DbError::NotFound { table: table.clone(), key: key.clone() }.into()),
+            (404, "NOT_FOUND".into())
+        );
+        assert_eq!(pairs(DbError::Conflict { table, key }.into()), (409, "CONFLICT".into()));
+        assert_eq!(pairs(DbError::Unavailable("down".into()).into()), (503, "DATABASE_UNAVAILABLE".into()));
+        assert_eq!(pairs(DbError::Sql("bad".into()).into()), (500, "SERVER_ERROR".into()));
+        let startup: Error = StartupError::one(Problem::new("no spec")).into();
+        assert_eq!(pairs(startup), (500, "STARTUP_ERROR".into()));
     }
 
     #[test]
