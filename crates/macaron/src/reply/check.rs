@@ -27,6 +27,7 @@ pub(crate) fn response_index(op: &Operation, status: u16) -> Option<usize> {
 
 /// Checks a reply; `schemas` are the validators of `op.responses`' JSON
 /// content, in order, as indices into `validators`.
+#[inline(never)] // kept whole: bench/items/instructions.py counts it on its own
 pub(crate) fn check_reply(
     op: &Operation,
     schemas: &[Option<SchemaId>],
