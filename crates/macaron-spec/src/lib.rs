@@ -76,6 +76,7 @@ use std::path::{Path, PathBuf};
 
 pub use error::{Diagnostic, Error, Result};
 pub use extensions::{x_mandatory, x_nullable, x_parent, x_persist, Extensions, Persist};
+pub use locate::line_of;
 pub use model::{
     Api, Header, Info, MediaType, Method, Operation, ParamLocation, ParamStyle, Parameter, RequestBody, Response,
     SecurityRequirement, SecurityScheme, Server, SpecVersion, Status,

@@ -11,7 +11,12 @@ use crate::pointer::unescape;
 
 /// The 1-based line where `pointer` (RFC 6901, without `#`) most likely
 /// starts in `text`, or `None` when not even its first key is found.
-pub(crate) fn line_of(text: &str, pointer: &str) -> Option<usize> {
+///
+/// ```
+/// let text = "openapi: 3.0.3\npaths:\n  /pets:\n    get: {}\n";
+/// assert_eq!(macaron_spec::line_of(text, "/paths/~1pets/get"), Some(4));
+/// ```
+pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
     let json = text.trim_start().starts_with('{');
     let mut pos = 0usize;
     let mut found = None;

@@ -53,9 +53,15 @@ pub(super) fn operations(
     let mut seen: IndexMap<String, String> = IndexMap::new();
     for (index, (spec, source)) in specs.into_iter().enumerate() {
         let mut set = SchemaSet::new(&spec);
+        let text = std::str::from_utf8(&source).unwrap_or_default();
         for op in &spec.operations {
             let problem = |message: String| {
-                Problem::new(message).file(spec.file.clone()).pointer(op.pointer.clone()).operation(op.id.clone())
+                let line = macaron_spec::line_of(text, op.pointer.trim_start_matches('#'));
+                Problem::new(message)
+                    .file(spec.file.clone())
+                    .line(line)
+                    .pointer(op.pointer.clone())
+                    .operation(op.id.clone())
             };
             if let Some(other) = seen.insert(op.id.clone(), spec.file.clone()) {
                 problems.push(problem(format!("operationId '{}' is in both {other} and {}", op.id, spec.file)));

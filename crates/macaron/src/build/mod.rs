@@ -441,6 +441,8 @@ paths:
         assert_eq!(problem.file.as_deref(), Some("t.yaml"));
         assert_eq!(problem.pointer.as_deref(), Some("#/paths/~1b/get"));
         assert_eq!(problem.operation.as_deref(), Some("b"));
+        assert_eq!(problem.line, Some(8));
+        assert!(err.to_string().contains("t.yaml:8: operation 'b' (GET /b in t.yaml) has no handler"), "{err}");
     }
 
     #[test]

@@ -76,14 +76,14 @@ impl From<&macaron_spec::Diagnostic> for Problem {
 }
 
 /// A spec's diagnostics print as `file:line: pointer: message`; a problem
-/// found by the builder prints its message, which names its file itself.
+/// of an operation as `file:line: message` (its message names the
+/// operation); any other problem as its message.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.file, &self.pointer, self.operation.is_none()) {
-            (Some(file), Some(pointer), true) => match self.line {
-                Some(line) => write!(f, "{file}:{line}: {pointer}: {}", self.message),
-                None => write!(f, "{file}: {pointer}: {}", self.message),
-            },
+        match (&self.file, self.line, &self.pointer, &self.operation) {
+            (Some(file), Some(line), _, Some(_)) => write!(f, "{file}:{line}: {}", self.message),
+            (Some(file), Some(line), Some(pointer), None) => write!(f, "{file}:{line}: {pointer}: {}", self.message),
+            (Some(file), None, Some(pointer), None) => write!(f, "{file}: {pointer}: {}", self.message),
             _ => f.write_str(&self.message),
         }
     }
