@@ -31,7 +31,7 @@ pub(crate) const UI_PREFIX: &str = "/doc/_ui";
 /// Serves a built-in (`/health/ready` awaits its checks; the others answer at once).
 pub(crate) async fn serve(service: &Service, builtin: Builtin) -> Response {
     match builtin {
-        // Load balancers call it often: a static body and content type.
+        // The HTTP layer answers it itself (a static reply); the same here.
         Builtin::Ping => Response::bytes(200, "application/json", Bytes::from_static(b"{}")),
         Builtin::Live => crate::health::live(),
         Builtin::Ready => {

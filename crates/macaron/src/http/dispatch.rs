@@ -30,7 +30,7 @@ use macaron_spec::ParamLocation;
 use super::body::{read_body, too_large};
 use super::error_reply::error_reply;
 use super::facts::{method_name, Facts};
-use super::response::{gzip, http_response};
+use super::response::{gzip, http_response, ping};
 use super::ui::{is_ui_file, UiApp};
 use crate::auth::{self, AuthMode};
 use crate::builtins;
@@ -176,6 +176,11 @@ async fn serve(
                 }
                 Err(e) => Err((e, Vec::new())),
             }
+        }
+        Match::Route(Target::Builtin(Builtin::Ping), _) => {
+            // Load balancers call it often: a static reply, built here.
+            pipeline.operation = Operation::Named(Builtin::Ping.name());
+            Ok(ping())
         }
         Match::Route(Target::Builtin(builtin), _) => {
             pipeline.operation = Operation::Named(builtin.name());
