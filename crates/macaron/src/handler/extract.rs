@@ -87,12 +87,9 @@ impl<'de> serde::Deserializer<'de> for ObjectRef<'de> {
     }
 }
 
-macro_rules! object_extractor {
-    ($(#[$meta:meta])* $name:ident, $field:ident, $what:literal) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq)]
-        pub struct $name<T>(pub T);
-
+/// An extractor is a newtype that dereferences to what it holds.
+macro_rules! wrapper {
+    ($name:ident) => {
         impl<T> Deref for $name<T> {
             type Target = T;
             fn deref(&self) -> &T {
@@ -105,6 +102,16 @@ macro_rules! object_extractor {
                 &mut self.0
             }
         }
+    };
+}
+
+macro_rules! object_extractor {
+    ($(#[$meta:meta])* $name:ident, $field:ident, $what:literal) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct $name<T>(pub T);
+
+        wrapper!($name);
 
         impl<T: DeserializeOwned> FromContext for $name<T> {
             fn from_context(ctx: &Context) -> Result<Self> {
@@ -198,18 +205,7 @@ pub struct Form<T>(pub T);
 
 macro_rules! body_extractor {
     ($name:ident) => {
-        impl<T> Deref for $name<T> {
-            type Target = T;
-            fn deref(&self) -> &T {
-                &self.0
-            }
-        }
-
-        impl<T> DerefMut for $name<T> {
-            fn deref_mut(&mut self) -> &mut T {
-                &mut self.0
-            }
-        }
+        wrapper!($name);
 
         impl<T: DeserializeOwned> FromContext for $name<T> {
             fn from_context(ctx: &Context) -> Result<Self> {
