@@ -19,61 +19,23 @@
 //! Types that contain themselves by value (directly or through others) are
 //! found as strongly connected components of the "contains by value" graph,
 //! and exactly those edges are boxed.
+//!
+//! Types are decided first (a [`Def`] each, with [`Ty`]s for fields and
+//! variants), so that boxing sees them all; [`Models::tokens`] prints them
+//! last.
 
 use std::collections::{HashMap, HashSet};
 
 use macaron_spec::Api;
+use proc_macro2::TokenStream;
+use quote::quote;
 use serde_json::Value;
 
-use crate::names::{field_name, type_name, Namer};
-
-/// A Rust type, before rendering.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Ty {
-    Named(String),
-    Vec(Box<Ty>),
-    Map(Box<Ty>),
-    Option(Box<Ty>),
-    Boxed(Box<Ty>),
-    Prim(String),
-}
-
-impl Ty {
-    fn option(self) -> Ty {
-        match self {
-            Ty::Option(_) => self,
-            other => Ty::Option(Box::new(other)),
-        }
-    }
-
-    fn render(&self) -> String {
-        match self {
-            Ty::Named(n) => n.clone(),
-            Ty::Vec(t) => format!("::std::vec::Vec<{}>", t.render()),
-            Ty::Map(t) => format!("::std::collections::BTreeMap<::std::string::String, {}>", t.render()),
-            Ty::Option(t) => format!("::std::option::Option<{}>", t.render()),
-            Ty::Boxed(t) => format!("::std::boxed::Box<{}>", t.render()),
-            Ty::Prim(p) => p.clone(),
-        }
-    }
-
-    /// The named type held by value (through `Option`/`Box`), if any.
-    fn by_value(&self) -> Option<&str> {
-        match self {
-            Ty::Named(n) => Some(n),
-            Ty::Option(t) | Ty::Boxed(t) => t.by_value(),
-            _ => None,
-        }
-    }
-
-    fn boxed(self) -> Ty {
-        match self {
-            Ty::Option(t) => Ty::Option(Box::new(t.boxed())),
-            Ty::Named(_) => Ty::Boxed(Box::new(self)),
-            other => other,
-        }
-    }
-}
+use crate::docs;
+use crate::names::{field_name, ident, type_name, Namer};
+use crate::paths::{self, Runtime};
+use crate::ty::{Prim, Ty};
+use crate::Error;
 
 pub(crate) struct Field {
     pub ident: String,
@@ -107,7 +69,6 @@ impl Def {
 /// Generates the types of one API.
 pub(crate) struct Models<'a> {
     api: &'a Api,
-    rt: String,
     namer: Namer,
     components: HashMap<String, String>,
     /// Inline types already defined, by [`inline_key`]: the same inline
@@ -121,15 +82,9 @@ const ANNOTATIONS: [&str; 9] =
     ["$ref", "title", "description", "default", "example", "examples", "readOnly", "writeOnly", "deprecated"];
 
 impl<'a> Models<'a> {
-    pub fn new(api: &'a Api, rt: &str, namer: Namer) -> Self {
-        let mut models = Models {
-            api,
-            rt: rt.to_string(),
-            namer,
-            components: HashMap::new(),
-            inline_types: HashMap::new(),
-            defs: Vec::new(),
-        };
+    pub fn new(api: &'a Api, namer: Namer) -> Self {
+        let mut models =
+            Models { api, namer, components: HashMap::new(), inline_types: HashMap::new(), defs: Vec::new() };
         // Names the generated module defines besides the types.
         for taken in ["Client", "SPEC", "SPEC_NAME"] {
             models.namer.reserve(taken);
@@ -167,8 +122,8 @@ impl<'a> Models<'a> {
 
     /// The Rust type of a schema met outside the components (a parameter,
     /// a body), defining whatever named type it needs under `hint`.
-    pub fn type_for(&mut self, schema: &Value, hint: &str) -> String {
-        self.ty_of(schema, hint, false).render()
+    pub fn type_for(&mut self, schema: &Value, hint: &str) -> Ty {
+        self.ty_of(schema, hint, false)
     }
 
     /// A fresh type name (for generated response enums).
@@ -176,17 +131,13 @@ impl<'a> Models<'a> {
         self.namer.fresh(base)
     }
 
-    fn prim(&self, p: &str) -> Ty {
-        Ty::Prim(p.replace("RT", &self.rt))
-    }
-
     fn value(&self) -> Ty {
-        self.prim("RT::serde_json::Value")
+        Ty::Prim(Prim::Value)
     }
 
     /// Defines `name` as the type of `schema`.
     fn define(&mut self, schema: &Value, name: String, component: Option<String>) {
-        let doc = doc_of(schema);
+        let doc = docs::of(schema);
         if is_object(schema) {
             self.define_struct(schema, name, component);
         } else if let Some(values) = string_enum(schema) {
@@ -252,7 +203,7 @@ impl<'a> Models<'a> {
             self.inline(schema, hint)
         } else if map.contains_key("enum") || map.contains_key("const") {
             match types.as_slice() {
-                [t] if t == "string" => self.prim("::std::string::String"),
+                [t] if t == "string" => Ty::Prim(Prim::String),
                 _ => self.value(),
             }
         } else if is_object(schema) {
@@ -269,17 +220,17 @@ impl<'a> Models<'a> {
             match types.as_slice() {
                 [t] => match t.as_str() {
                     "string" => match map.get("format").and_then(Value::as_str) {
-                        Some("date") => self.prim("RT::chrono::NaiveDate"),
-                        Some("date-time") => self.prim("RT::chrono::DateTime<RT::chrono::FixedOffset>"),
-                        Some("uuid") => self.prim("RT::uuid::Uuid"),
-                        _ => self.prim("::std::string::String"),
+                        Some("date") => Ty::Prim(Prim::Date),
+                        Some("date-time") => Ty::Prim(Prim::DateTime),
+                        Some("uuid") => Ty::Prim(Prim::Uuid),
+                        _ => Ty::Prim(Prim::String),
                     },
                     "integer" => match map.get("format").and_then(Value::as_str) {
-                        Some("int32") => self.prim("i32"),
-                        _ => self.prim("i64"),
+                        Some("int32") => Ty::Prim(Prim::I32),
+                        _ => Ty::Prim(Prim::I64),
                     },
-                    "number" => self.prim("f64"),
-                    "boolean" => self.prim("bool"),
+                    "number" => Ty::Prim(Prim::F64),
+                    "boolean" => Ty::Prim(Prim::Bool),
                     "array" => match map.get("items") {
                         Some(items) if items.is_object() => {
                             let items = items.clone();
@@ -292,7 +243,7 @@ impl<'a> Models<'a> {
                             let ap = ap.clone();
                             Ty::Map(Box::new(self.ty_of(&ap, &format!("{hint}Value"), false)))
                         }
-                        _ => self.prim("RT::serde_json::Map<::std::string::String, RT::serde_json::Value>"),
+                        _ => Ty::Prim(Prim::JsonObject),
                     },
                     _ => self.value(),
                 },
@@ -327,7 +278,7 @@ impl<'a> Models<'a> {
             } else {
                 ty.option()
             };
-            fields.push(Field { ident, wire, ty, required, send_null, absent_or_null, doc: doc_of(&prop) });
+            fields.push(Field { ident, wire, ty, required, send_null, absent_or_null, doc: docs::of(&prop) });
         }
         let extra = match extra {
             Some(ap) => {
@@ -336,7 +287,7 @@ impl<'a> Models<'a> {
             }
             None => None,
         };
-        self.defs.push(Def::Struct { name, doc: doc_of(schema), fields, extra, component });
+        self.defs.push(Def::Struct { name, doc: docs::of(schema), fields, extra, component });
     }
 
     /// Gathers properties through `allOf` (resolving references).
@@ -395,8 +346,11 @@ impl<'a> Models<'a> {
             let ty = self.ty_of(&alt, &format!("{name}{}", i + 1), false);
             let base = match &ty {
                 Ty::Named(n) => n.clone(),
-                Ty::Prim(p) if p.ends_with("String") => "String".into(),
-                Ty::Prim(p) if !p.contains("::") => type_name(p),
+                Ty::Prim(Prim::String) => "String".into(),
+                Ty::Prim(Prim::I32) => "I32".into(),
+                Ty::Prim(Prim::I64) => "I64".into(),
+                Ty::Prim(Prim::F64) => "F64".into(),
+                Ty::Prim(Prim::Bool) => "Bool".into(),
                 Ty::Vec(_) => "List".into(),
                 _ => format!("Variant{}", i + 1),
             };
@@ -448,109 +402,192 @@ impl<'a> Models<'a> {
         self.defs.iter().any(|d| d.name() == name && !matches!(d, Def::Enum { .. }))
     }
 
-    /// Renders every type.
-    pub fn render(&self, out: &mut String) {
-        let rt = &self.rt;
+    /// The code of every type (and of the helper the types need).
+    pub fn tokens(&self, rt: &Runtime) -> Result<TokenStream, Error> {
+        let mut out = TokenStream::new();
         let nullable_fields = self
             .defs
             .iter()
             .any(|d| matches!(d, Def::Struct { fields, .. } if fields.iter().any(|f| f.absent_or_null)));
         if nullable_fields {
-            out.push_str(&format!(
-                "/// Reads a property that may be absent or `null`: `None` when absent (serde's `default`), `Some(None)` when `null`.\nfn nullable_field<'de, D, T>(deserializer: D) -> ::std::result::Result<::std::option::Option<::std::option::Option<T>>, D::Error>\nwhere\n    D: {rt}::serde::Deserializer<'de>,\n    T: {rt}::serde::Deserialize<'de>,\n{{\n    <::std::option::Option<T> as {rt}::serde::Deserialize>::deserialize(deserializer).map(::std::option::Option::Some)\n}}\n\n"
-            ));
+            out.extend(quote! {
+                /// Reads a property that may be absent or `null`: `None` when absent (serde's `default`), `Some(None)` when `null`.
+                fn nullable_field<'de, D, T>(deserializer: D) -> ::std::result::Result<::std::option::Option<::std::option::Option<T>>, D::Error>
+                where
+                    D: #rt::serde::Deserializer<'de>,
+                    T: #rt::serde::Deserialize<'de>,
+                {
+                    <::std::option::Option<T> as #rt::serde::Deserialize>::deserialize(deserializer).map(::std::option::Option::Some)
+                }
+            });
         }
-        let derive = format!("#[derive(Debug, Clone, PartialEq, {rt}::serde::Serialize, {rt}::serde::Deserialize)]\n#[serde(crate = \"{}\")]\n", serde_crate(rt));
         for def in &self.defs {
-            match def {
+            out.extend(match def {
                 Def::Struct { name, doc, fields, extra, component } => {
-                    push_doc(out, doc.as_deref());
-                    out.push_str(&derive);
-                    out.push_str(&format!("pub struct {name} {{\n"));
-                    for f in fields {
-                        push_doc(out, f.doc.as_deref());
-                        if f.ident != f.wire {
-                            out.push_str(&format!("#[serde(rename = {:?})]\n", f.wire));
-                        }
-                        if f.absent_or_null {
-                            out.push_str("#[serde(default, deserialize_with = \"nullable_field\", skip_serializing_if = \"::std::option::Option::is_none\")]\n");
-                        } else if !f.required && !f.send_null {
-                            out.push_str(
-                                "#[serde(default, skip_serializing_if = \"::std::option::Option::is_none\")]\n",
-                            );
-                        } else if matches!(f.ty, Ty::Option(_)) {
-                            out.push_str("#[serde(default)]\n");
-                        }
-                        out.push_str(&format!("pub {}: {},\n", f.ident, f.ty.render()));
-                    }
-                    if let Some(extra) = extra {
-                        let value = match extra {
-                            Ty::Prim(p) if p.ends_with("Map<::std::string::String, ") => self.value(),
-                            t => t.clone(),
-                        };
-                        out.push_str("/// Properties beyond the declared ones.\n#[serde(flatten)]\n");
-                        out.push_str(&format!("pub extra: {},\n", Ty::Map(Box::new(value)).render()));
-                    }
-                    out.push_str("}\n\n");
-                    if let Some(component) = component {
-                        out.push_str(&format!(
-                            "impl {rt}::Model for {name} {{\n    const MODEL_NAME: &'static str = {component:?};\n}}\n\n"
-                        ));
-                        if let Some(parent) = macaron_spec::x_parent(&self.api.schemas[component]) {
-                            out.push_str(&format!("impl {parent} for {name} {{}}\n\n"));
-                        }
-                        if let Some(persist) = macaron_spec::x_persist(&self.api.schemas[component]) {
-                            if let Some(key) = fields.iter().find(|f| f.wire == persist.key) {
-                                out.push_str(&format!(
-                                    "impl {rt}::db::Persistent for {name} {{\n    const TABLE: &'static str = {:?};\n    fn key(&self) -> ::std::string::String {{\n        {rt}::db::key_text(&self.{})\n    }}\n}}\n\n",
-                                    persist.table, key.ident
-                                ));
-                            }
-                        }
-                    }
+                    self.struct_tokens(name, doc.as_deref(), fields, extra.as_ref(), component.as_deref(), rt)?
                 }
-                Def::Enum { name, doc, variants } => {
-                    push_doc(out, doc.as_deref());
-                    out.push_str(&format!(
-                        "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, {rt}::serde::Serialize, {rt}::serde::Deserialize)]\n#[serde(crate = \"{}\")]\n",
-                        serde_crate(rt)
-                    ));
-                    let idents: Vec<&str> = variants.iter().map(|(ident, _)| ident.as_str()).collect();
-                    // Variant names are the spec's values.
-                    if clashing_variant_names(name, &idents) {
-                        out.push_str("#[allow(clippy::enum_variant_names)]\n");
-                    }
-                    out.push_str(&format!("pub enum {name} {{\n"));
-                    for (ident, wire) in variants {
-                        out.push_str(&format!("#[serde(rename = {wire:?})]\n{ident},\n"));
-                    }
-                    out.push_str("}\n\n");
-                }
-                Def::Union { name, doc, variants } => {
-                    push_doc(out, doc.as_deref());
-                    out.push_str(&derive);
-                    out.push_str("#[serde(untagged)]\n");
-                    let idents: Vec<&str> = variants.iter().map(|(ident, _)| ident.as_str()).collect();
-                    // Variant names are the alternatives' type names.
-                    if clashing_variant_names(name, &idents) {
-                        out.push_str("#[allow(clippy::enum_variant_names)]\n");
-                    }
-                    // An alternative is as large as the spec makes it; boxing
-                    // it would change the type users match on.
-                    if variants.iter().any(|(_, ty)| ty.by_value().is_some_and(|n| self.is_data(n))) {
-                        out.push_str("#[allow(clippy::large_enum_variant)]\n");
-                    }
-                    out.push_str(&format!("pub enum {name} {{\n"));
-                    for (ident, ty) in variants {
-                        out.push_str(&format!("{ident}({}),\n", ty.render()));
-                    }
-                    out.push_str("}\n\n");
-                }
+                Def::Enum { name, doc, variants } => enum_tokens(name, doc.as_deref(), variants, rt),
+                Def::Union { name, doc, variants } => self.union_tokens(name, doc.as_deref(), variants, rt),
                 Def::Alias { name, doc, ty } => {
-                    push_doc(out, doc.as_deref());
-                    out.push_str(&format!("pub type {name} = {};\n\n", ty.render()));
+                    let doc = docs::attributes(doc.as_deref());
+                    let name = ident(name);
+                    let ty = ty.tokens(rt);
+                    quote! {
+                        #doc
+                        pub type #name = #ty;
+                    }
                 }
+            });
+        }
+        Ok(out)
+    }
+
+    /// A struct, and the traits its component's extensions ask for.
+    fn struct_tokens(
+        &self,
+        name: &str,
+        doc: Option<&str>,
+        fields: &[Field],
+        extra: Option<&Ty>,
+        component: Option<&str>,
+        rt: &Runtime,
+    ) -> Result<TokenStream, Error> {
+        let doc = docs::attributes(doc);
+        let derive = data_derive(rt);
+        let name = ident(name);
+        let field_tokens = fields.iter().map(|f| field_tokens(f, rt));
+        let extra = extra.map(|value| {
+            let ty = Ty::Map(Box::new(value.clone())).tokens(rt);
+            quote! {
+                /// Properties beyond the declared ones.
+                #[serde(flatten)]
+                pub extra: #ty,
             }
+        });
+        let mut out = quote! {
+            #doc
+            #derive
+            pub struct #name {
+                #(#field_tokens)*
+                #extra
+            }
+        };
+        let Some(component) = component else { return Ok(out) };
+        out.extend(quote! {
+            impl #rt::Model for #name {
+                const MODEL_NAME: &'static str = #component;
+            }
+        });
+        let schema = &self.api.schemas[component];
+        if let Some(parent) = macaron_spec::x_parent(schema) {
+            let parent = paths::parse(parent, || format!("x-parent of schema `{component}` in {}", self.api.file))?;
+            out.extend(quote! {
+                impl #parent for #name {}
+            });
+        }
+        if let Some(persist) = macaron_spec::x_persist(schema) {
+            if let Some(key) = fields.iter().find(|f| f.wire == persist.key) {
+                let table = &persist.table;
+                let key = ident(&key.ident);
+                out.extend(quote! {
+                    impl #rt::db::Persistent for #name {
+                        const TABLE: &'static str = #table;
+                        fn key(&self) -> ::std::string::String {
+                            #rt::db::key_text(&self.#key)
+                        }
+                    }
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn union_tokens(&self, name: &str, doc: Option<&str>, variants: &[(String, Ty)], rt: &Runtime) -> TokenStream {
+        let doc = docs::attributes(doc);
+        let derive = data_derive(rt);
+        let idents: Vec<&str> = variants.iter().map(|(ident, _)| ident.as_str()).collect();
+        // Variant names are the alternatives' type names.
+        let names_allow = clashing_variant_names(name, &idents).then(|| quote!(#[allow(clippy::enum_variant_names)]));
+        // An alternative is as large as the spec makes it; boxing it would
+        // change the type users match on.
+        let size_allow = variants
+            .iter()
+            .any(|(_, ty)| ty.by_value().is_some_and(|n| self.is_data(n)))
+            .then(|| quote!(#[allow(clippy::large_enum_variant)]));
+        let name = ident(name);
+        let variants = variants.iter().map(|(variant, ty)| {
+            let variant = ident(variant);
+            let ty = ty.tokens(rt);
+            quote!(#variant(#ty),)
+        });
+        quote! {
+            #doc
+            #derive
+            #[serde(untagged)]
+            #names_allow
+            #size_allow
+            pub enum #name {
+                #(#variants)*
+            }
+        }
+    }
+}
+
+/// The derives of a type that carries data (a struct or a union).
+fn data_derive(rt: &Runtime) -> TokenStream {
+    let serde_crate = rt.serde_crate();
+    quote! {
+        #[derive(Debug, Clone, PartialEq, #rt::serde::Serialize, #rt::serde::Deserialize)]
+        #[serde(crate = #serde_crate)]
+    }
+}
+
+/// A struct's field: its doc, its serde attributes, its type.
+fn field_tokens(f: &Field, rt: &Runtime) -> TokenStream {
+    let doc = docs::attributes(f.doc.as_deref());
+    let wire = &f.wire;
+    let rename = (f.ident != f.wire).then(|| quote!(#[serde(rename = #wire)]));
+    let presence = if f.absent_or_null {
+        quote!(#[serde(default, deserialize_with = "nullable_field", skip_serializing_if = "::std::option::Option::is_none")])
+    } else if !f.required && !f.send_null {
+        quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
+    } else if matches!(f.ty, Ty::Option(_)) {
+        quote!(#[serde(default)])
+    } else {
+        TokenStream::new()
+    };
+    let name = ident(&f.ident);
+    let ty = f.ty.tokens(rt);
+    quote! {
+        #doc
+        #rename
+        #presence
+        pub #name: #ty,
+    }
+}
+
+/// A string enum: a field-less variant per value.
+fn enum_tokens(name: &str, doc: Option<&str>, variants: &[(String, String)], rt: &Runtime) -> TokenStream {
+    let doc = docs::attributes(doc);
+    let serde_crate = rt.serde_crate();
+    let idents: Vec<&str> = variants.iter().map(|(ident, _)| ident.as_str()).collect();
+    // Variant names are the spec's values.
+    let allow = clashing_variant_names(name, &idents).then(|| quote!(#[allow(clippy::enum_variant_names)]));
+    let name = ident(name);
+    let variants = variants.iter().map(|(variant, wire)| {
+        let variant = ident(variant);
+        quote! {
+            #[serde(rename = #wire)]
+            #variant,
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, #rt::serde::Serialize, #rt::serde::Deserialize)]
+        #[serde(crate = #serde_crate)]
+        #allow
+        pub enum #name {
+            #(#variants)*
         }
     }
 }
@@ -582,42 +619,6 @@ fn clashing_variant_names(name: &str, variants: &[&str]) -> bool {
         picked.first().is_some_and(|head| head.is_some() && picked.iter().all(|p| p == head))
     };
     with_name || (variants.len() >= 3 && (shared(true) || shared(false)))
-}
-
-/// `::macaron` gives `::macaron::serde` for `#[serde(crate = ...)]`.
-fn serde_crate(rt: &str) -> String {
-    format!("{rt}::serde")
-}
-
-fn push_doc(out: &mut String, doc: Option<&str>) {
-    let Some(doc) = doc else { return };
-    let mut lines: Vec<String> = doc
-        .lines()
-        // Leading spaces and fences would make rustdoc see code blocks
-        // (and doctests) in the spec's prose: flatten them.
-        .map(|line| line.trim().replace("```", "'''"))
-        .collect();
-    while lines.last().is_some_and(String::is_empty) {
-        lines.pop();
-    }
-    let mut previous_blank = true;
-    for line in lines.iter().skip_while(|l| l.is_empty()) {
-        if line.is_empty() && previous_blank {
-            continue;
-        }
-        // Each line of the spec is a paragraph of its own: a list item
-        // followed by plain text would otherwise be a lazy continuation
-        // (clippy's `doc_lazy_continuation`).
-        if !previous_blank && !line.is_empty() {
-            out.push_str("#[doc = \"\"]\n");
-        }
-        out.push_str(&format!("#[doc = {:?}]\n", format!(" {line}")));
-        previous_blank = line.is_empty();
-    }
-}
-
-fn doc_of(schema: &Value) -> Option<String> {
-    schema.get("description").or_else(|| schema.get("title")).and_then(Value::as_str).map(String::from)
 }
 
 /// What makes two inline schemas one type: a string enum is its values

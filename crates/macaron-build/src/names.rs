@@ -5,9 +5,11 @@
 //! identifiers. Types become `PascalCase`, fields and functions
 //! `snake_case`; a leading digit gets a prefix, a keyword a trailing `_`.
 //! The wire name is kept by the caller (`#[serde(rename)]`) whenever the
-//! Rust name differs.
+//! Rust name differs. [`ident`] turns such a name into a token.
 
 use std::collections::HashSet;
+
+use quote::format_ident;
 
 const KEYWORDS: [&str; 51] = [
     "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in",
@@ -95,6 +97,14 @@ pub fn field_name(name: &str) -> String {
         out.push('_');
     }
     out
+}
+
+/// The identifier token of a name made by this module ([`type_name`],
+/// [`field_name`], [`Namer::fresh`] of those, or a fixed prefix and
+/// suffix around them): ASCII letters, digits and `_`, never starting with
+/// a digit, so always an identifier.
+pub(crate) fn ident(name: &str) -> syn::Ident {
+    format_ident!("{}", name)
 }
 
 /// Hands out names that are not taken yet (`Pet`, `Pet2`, ...).

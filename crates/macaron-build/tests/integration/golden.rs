@@ -1,22 +1,29 @@
-//! What users see of generated code is pinned: the code for
-//! `tests/fixtures/pets.yaml` is committed in `tests/golden/pets.rs`.
-//! Rewrite it with `UPDATE_GOLDEN=1` after a deliberate change and review
-//! the diff.
+//! What users see of generated code is pinned: the code for each
+//! `tests/fixtures/NAME.yaml` is committed in `tests/golden/NAME.rs` and
+//! compared with `expectorate` (a line diff on failure). Rewrite them with
+//! `EXPECTORATE=overwrite` after a deliberate change and review the diff.
 
 use std::path::PathBuf;
 
+/// The code generated for a fixture, with the fixtures' folder as the
+/// messages show it from the crate (`tests/fixtures`).
+fn generated(fixture: &str) -> String {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let api = macaron_spec::load(here.join("fixtures").join(fixture)).unwrap();
+    let code = macaron_build::Generator::new().api_code_at(&api, &format!("../fixtures/{fixture}")).unwrap();
+    code.replace(&here.join("fixtures").display().to_string(), "tests/fixtures")
+}
+
 #[test]
 fn generated_code_for_pets_is_pinned() {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests");
-    let api = macaron_spec::load(here.join("fixtures/pets.yaml")).unwrap();
-    let code = macaron_build::Generator::new().api_code_at(&api, "../fixtures/pets.yaml").unwrap();
-    let code = code.replace(&here.join("fixtures").display().to_string(), "tests/fixtures");
-    let golden = here.join("golden/pets.rs");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&golden, &code).unwrap();
-    }
-    let expected = std::fs::read_to_string(&golden).unwrap_or_default();
-    assert!(expected == code, "{} differs; rerun with UPDATE_GOLDEN=1 and review:\n{code}", golden.display());
+    let golden = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/pets.rs");
+    expectorate::assert_contents(golden, &generated("pets.yaml"));
+}
+
+#[test]
+fn generated_code_for_edge_cases_is_pinned() {
+    let golden = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/edge_cases.rs");
+    expectorate::assert_contents(golden, &generated("edge_cases.yaml"));
 }
 
 #[test]
