@@ -104,7 +104,7 @@ mod storage;
 pub mod tasks;
 #[cfg(feature = "test")]
 pub mod test;
-mod tree;
+use macaron_tape as tree;
 mod validate;
 
 pub use api::{Api, ApiBuilder, DEFAULT_BODY_LIMIT};
