@@ -39,8 +39,8 @@ SERVERS = {"bare": ("items-bare", 18091), "macaron": ("items-macaron", 18092)}
 # extractors) has its instructions counted in its caller.
 PARTS = [
     ("the whole dispatch", "macaron::http::dispatch::dispatch::{{closure}}"),
-    ("read the body onto its tape", "macaron::tree::parse::read"),
-    ("write the reply and record its tape", "macaron::tree::record::write"),
+    ("read the body onto its tape", "macaron_tape::parse::read"),
+    ("write the reply and record its tape", "macaron_tape::record::write"),
     ("check the reply (its schema check included)", "macaron::reply::check::check_reply"),
     ("finish: request id, metrics, log line", "macaron::http::dispatch::Pipeline::finish"),
     ("route", "macaron::route::Router::find"),

@@ -112,7 +112,6 @@ mod storage;
 pub mod tasks;
 #[cfg(feature = "test")]
 pub mod test;
-mod tree;
 
 pub use build::{ApiBuilder, DEFAULT_BODY_LIMIT};
 pub use error::{codes, Error, ErrorObject, Problem, Result, StartupError};

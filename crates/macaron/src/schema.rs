@@ -21,7 +21,7 @@ use jsonschema::{Draft, Registry};
 use macaron_spec::Api;
 use serde_json::{json, Map, Value};
 
-use crate::tree::{Tree, TreeJson};
+use macaron_tape::{Tree, TreeJson};
 
 /// One loaded spec: its model, its text as loaded (served at
 /// `/doc/<api>.yaml`) and its compiled validators.

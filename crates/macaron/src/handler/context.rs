@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use super::extract::{Multipart, Request};
 use crate::request::Current;
-use crate::tree::Entry;
+use macaron_tape::Entry;
 
 /// The validated inputs of one request, handed to extractors.
 #[derive(Debug, Clone, Default)]

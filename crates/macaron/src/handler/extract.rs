@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use super::context::{Body, Context};
 use crate::error::codes::InvalidParameter;
 use crate::error::Result;
-use crate::tree::Tree;
+use macaron_tape::Tree;
 
 /// Builds a handler argument from the request's [`Context`].
 ///

@@ -27,7 +27,7 @@ use crate::error::Result;
 use crate::handler::{Body, Context};
 use crate::schema::{check, LoadedApi};
 use crate::service::Op;
-use crate::tree::{self, Tree};
+use macaron_tape::Tree;
 
 mod coerce;
 mod media;
@@ -108,7 +108,7 @@ pub(crate) async fn body(
         // deserialised from the same tape (`extract`), with no second read.
         let malformed = |e: &dyn std::fmt::Display| InvalidParameter::new(format!("body: malformed JSON: {e}"));
         let text = ByteString::try_from(bytes.clone()).map_err(|e| malformed(&e))?;
-        let tape = tree::read(&text).map_err(|e| malformed(&e))?;
+        let tape = macaron_tape::read(&text).map_err(|e| malformed(&e))?;
         if let Some(message) = validator.and_then(|v| check(v, "body", &Tree::on(&text, &tape))) {
             return Err(InvalidParameter::new(message));
         }

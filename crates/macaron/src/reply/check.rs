@@ -14,7 +14,7 @@ use super::{Body, Response};
 use crate::error::codes::BadResponse;
 use crate::error::Result;
 use crate::schema::{check, SchemaId, Validator};
-use crate::tree::Tree;
+use macaron_tape::Tree;
 
 /// The declared response for a status, as index into `op.responses`.
 pub(crate) fn response_index(op: &Operation, status: u16) -> Option<usize> {

@@ -19,7 +19,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::Result;
-use crate::tree::{self, Entry};
+use macaron_tape::Entry;
 
 mod check;
 
@@ -69,7 +69,7 @@ impl Response {
 
     /// A JSON reply written straight from a serialisable value.
     pub(crate) fn encode<T: Serialize>(status: u16, value: &T) -> Result<Self> {
-        let (text, tape) = tree::write(value)?;
+        let (text, tape) = macaron_tape::write(value)?;
         Ok(Response { status, body: Body::Encoded { text: text.into(), tape }, headers: Vec::new() })
     }
 

@@ -16,7 +16,7 @@ use super::call::TestReply;
 use crate::inputs::is_json;
 use crate::route::{Match, Router, Target};
 use crate::schema::{check, SchemaId, SchemaSet, Validator};
-use crate::tree::Tree;
+use macaron_tape::Tree;
 
 /// One operation of the specs: enough to name it and check its replies.
 struct Op {

@@ -1,5 +1,10 @@
-//! [`Tree`](super::Tree) as a representation `jsonschema` validates: a
-//! node is a position on the tape.
+//! [`Tree`](crate::Tree) as a representation `jsonschema` validates.
+//!
+//! `jsonschema` walks a document through its `Json` trait; implementing it
+//! for the tape lets a validator compiled once check every body and reply
+//! where it stands, with no `serde_json::Value` built. A node is a position
+//! on the tape (two words, copied freely); a member name the validator
+//! checks as a value (`propertyNames`) is a node of its own.
 
 use std::borrow::Cow;
 
@@ -7,10 +12,23 @@ use jsonschema::json::{cmp, Array, Json, NodeIdentity, Object};
 use jsonschema::JsonType;
 use serde_json::{Number, Value};
 
-use super::{Entry, Tree};
+use crate::{Kind, Tree};
 
-/// The [`Tree`](super::Tree) representation, for `jsonschema::options_for`.
-pub(crate) struct TreeJson;
+/// The [`Tree`] representation, for `jsonschema::options_for`: a validator
+/// built with it validates a [`Tree::root`].
+///
+/// ```
+/// use macaron_tape::{Tree, TreeJson};
+///
+/// let schema = serde_json::json!({"type": "array", "items": {"type": "integer", "minimum": 0}});
+/// let validator: jsonschema::Validator<TreeJson> = jsonschema::options_for::<TreeJson>().build(&schema)?;
+/// assert!(validator.is_valid(Tree::parse("[0, 1, 2]")?.root()));
+/// let tree = Tree::parse("[0, -1]")?;
+/// let error = validator.validate(tree.root()).unwrap_err();
+/// assert_eq!(error.instance_path().to_string(), "/1");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct TreeJson;
 
 impl Json for TreeJson {
     type Node<'a> = Node<'a>;
@@ -26,37 +44,53 @@ impl Json for TreeJson {
     }
 
     fn with_string_node<T>((): &mut (), string: &str, f: impl FnOnce(Self::Node<'_>) -> T) -> T {
-        f(Node::Name(string))
+        f(Node(Place::Name(string)))
     }
 }
 
-/// One value of a document: a position on its tape, or a lone string (a
-/// member name the validator checks as a value).
+/// One value of a document, as `jsonschema` sees it: read it through the
+/// `jsonschema::json::Node` trait.
+///
+/// ```
+/// use jsonschema::json::{Node as _, Object as _};
+/// use macaron_tape::Tree;
+///
+/// let tree = Tree::parse(r#"{"a": 1, "a": 2}"#)?;
+/// let members = tree.root().as_object().ok_or("an object")?;
+/// // As in a `serde_json::Value`, the last of repeated names counts.
+/// let a = members.get(&"a".to_string()).ok_or("a member a")?;
+/// assert_eq!(a.to_value().into_owned(), serde_json::json!(2));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum Node<'a> {
+pub struct Node<'a>(Place<'a>);
+
+/// Where a [`Node`] is: a position on a tape, or a lone string.
+#[derive(Clone, Copy, Debug)]
+enum Place<'a> {
     At(&'a Tree<'a>, u32),
     Name(&'a str),
 }
 
 impl<'a> Node<'a> {
-    fn at(tree: &'a Tree<'a>, at: usize) -> Node<'a> {
-        Node::At(tree, u32::try_from(at).unwrap_or(u32::MAX))
+    pub(crate) fn at(tree: &'a Tree<'a>, at: usize) -> Node<'a> {
+        Node(Place::At(tree, u32::try_from(at).unwrap_or(u32::MAX)))
     }
 
-    fn entry(&self) -> Option<&'a Entry<'a>> {
-        match *self {
-            Node::At(tree, at) => tree.entry(at as usize),
-            Node::Name(_) => None,
+    fn entry(&self) -> Option<&'a Kind<'a>> {
+        match self.0 {
+            Place::At(tree, at) => tree.entry(at as usize),
+            Place::Name(_) => None,
         }
     }
 
     /// A container's children: the tree, where the first starts, how many, and whether they are members.
     fn children(&self) -> Option<(Children<'a>, bool)> {
-        let Node::At(tree, at) = *self else { return None };
+        let Place::At(tree, at) = self.0 else { return None };
         let first = at as usize + 1;
         match tree.entry(at as usize)? {
-            Entry::Array { len, .. } => Some((Children { tree, at: first, left: *len }, false)),
-            Entry::Object { len, .. } => Some((Children { tree, at: first, left: *len }, true)),
+            Kind::Array { len, .. } => Some((Children { tree, at: first, left: *len }, false)),
+            Kind::Object { len, .. } => Some((Children { tree, at: first, left: *len }, true)),
             _ => None,
         }
     }
@@ -64,7 +98,7 @@ impl<'a> Node<'a> {
 
 /// A walk over a container's children: where the next one starts, how many are left.
 #[derive(Clone, Copy)]
-pub(crate) struct Children<'a> {
+struct Children<'a> {
     tree: &'a Tree<'a>,
     at: usize,
     left: u32,
@@ -84,10 +118,10 @@ impl Children<'_> {
 }
 
 /// An object's members, for the validator.
-pub(crate) struct Members<'a>(Children<'a>);
+pub struct Members<'a>(Children<'a>);
 
 /// An array's items, for the validator.
-pub(crate) struct Items<'a>(Children<'a>);
+pub struct Items<'a>(Children<'a>);
 
 impl<'a> jsonschema::json::Node<'a, TreeJson> for Node<'a> {
     type Object = Members<'a>;
@@ -109,42 +143,42 @@ impl<'a> jsonschema::json::Node<'a, TreeJson> for Node<'a> {
     }
 
     fn as_string(&self) -> Option<Cow<'a, str>> {
-        match *self {
-            Node::Name(name) => Some(Cow::Borrowed(name)),
-            Node::At(tree, at) => tree.string_at(at as usize).map(Cow::Borrowed),
+        match self.0 {
+            Place::Name(name) => Some(Cow::Borrowed(name)),
+            Place::At(tree, at) => tree.string_at(at as usize).map(Cow::Borrowed),
         }
     }
 
     fn as_number(&self) -> Option<&'a Number> {
         match self.entry()? {
-            Entry::Number(n) => Some(n),
+            Kind::Number { number, .. } => Some(number),
             _ => None,
         }
     }
 
     fn as_boolean(&self) -> Option<bool> {
         match self.entry()? {
-            Entry::Bool(b) => Some(*b),
+            Kind::Bool(b) => Some(*b),
             _ => None,
         }
     }
 
     fn is_null(&self) -> bool {
-        matches!(self.entry(), Some(Entry::Null))
+        matches!(self.entry(), Some(Kind::Null))
     }
 
     fn json_type(&self) -> JsonType {
         match self.entry() {
-            None => match self {
-                Node::Name(_) => JsonType::String,
-                Node::At(..) => JsonType::Null,
+            None => match self.0 {
+                Place::Name(_) => JsonType::String,
+                Place::At(..) => JsonType::Null,
             },
-            Some(Entry::Null) => JsonType::Null,
-            Some(Entry::Bool(_)) => JsonType::Boolean,
-            Some(Entry::Number(_)) => JsonType::Number,
-            Some(Entry::Text { .. } | Entry::String(_)) => JsonType::String,
-            Some(Entry::Array { .. }) => JsonType::Array,
-            Some(Entry::Object { .. }) => JsonType::Object,
+            Some(Kind::Null) => JsonType::Null,
+            Some(Kind::Bool(_)) => JsonType::Boolean,
+            Some(Kind::Number { .. }) => JsonType::Number,
+            Some(Kind::Text { .. } | Kind::String(_)) => JsonType::String,
+            Some(Kind::Array { .. }) => JsonType::Array,
+            Some(Kind::Object { .. }) => JsonType::Object,
         }
     }
 
@@ -165,25 +199,25 @@ impl<'a> jsonschema::json::Node<'a, TreeJson> for Node<'a> {
         match (self.as_string(), self.entry(), expected) {
             (Some(s), _, Value::String(e)) => s == e.as_str(),
             (Some(_), _, _) => false,
-            (None, Some(Entry::Bool(b)), e) => e.as_bool() == Some(*b),
-            (None, Some(Entry::Null), e) => e.is_null(),
-            (None, Some(Entry::Number(n)), Value::Number(e)) => cmp::equal_numbers(n, e),
-            (None, Some(Entry::Number(_)), _) => false,
+            (None, Some(Kind::Bool(b)), e) => e.as_bool() == Some(*b),
+            (None, Some(Kind::Null), e) => e.is_null(),
+            (None, Some(Kind::Number { number, .. }), Value::Number(e)) => cmp::equal_numbers(number, e),
+            (None, Some(Kind::Number { .. }), _) => false,
             (None, _, e) => cmp::equal(&self.to_value(), e),
         }
     }
 
     fn to_value(&self) -> Cow<'a, Value> {
-        Cow::Owned(match *self {
-            Node::Name(name) => Value::String(name.to_string()),
-            Node::At(tree, at) => tree.value_at(at as usize),
+        Cow::Owned(match self.0 {
+            Place::Name(name) => Value::String(name.to_string()),
+            Place::At(tree, at) => tree.value_at(at as usize),
         })
     }
 
     fn identity(&self) -> Option<NodeIdentity> {
-        match *self {
-            Node::At(tree, at) => tree.entry(at as usize).map(|e| NodeIdentity::new(std::ptr::from_ref(e) as usize)),
-            Node::Name(name) => Some(NodeIdentity::tagged(name.as_ptr() as usize, 1)),
+        match self.0 {
+            Place::At(tree, at) => tree.entry(at as usize).map(|e| NodeIdentity::new(std::ptr::from_ref(e) as usize)),
+            Place::Name(name) => Some(NodeIdentity::tagged(name.as_ptr() as usize, 1)),
         }
     }
 }
@@ -207,7 +241,7 @@ impl<'a> Object<'a, TreeJson> for Members<'a> {
 }
 
 /// The members of an object, as `(name, value)`.
-pub(crate) struct MembersIter<'a>(Children<'a>);
+pub struct MembersIter<'a>(Children<'a>);
 
 impl<'a> Iterator for MembersIter<'a> {
     type Item = (&'a str, Node<'a>);
@@ -233,7 +267,7 @@ impl<'a> Array<'a, TreeJson> for Items<'a> {
 }
 
 /// The items of an array.
-pub(crate) struct ItemsIter<'a>(Children<'a>);
+pub struct ItemsIter<'a>(Children<'a>);
 
 impl<'a> Iterator for ItemsIter<'a> {
     type Item = Node<'a>;

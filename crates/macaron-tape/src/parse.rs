@@ -1,4 +1,4 @@
-//! Reading a [`Tree`](super::Tree) from JSON text in one pass onto its tape.
+//! Reading a [`Tree`](crate::Tree) from JSON text in one pass onto its tape.
 //!
 //! A request's body is checked on every request, so reading it must cost
 //! little beside the handler's own deserialisation: this reader walks the
@@ -13,14 +13,20 @@ use std::fmt;
 
 use serde_json::{Number, Value};
 
-use super::{owned_tape, Entry};
+use crate::{owned_tape, Entry, Kind};
 
 /// `serde_json`'s own nesting limit: documents nested this deep are refused.
 const DEPTH_LIMIT: usize = 128;
 
-/// Why a text is not a JSON document, in `serde_json`'s words.
+/// Why a text is not a JSON document, in `serde_json`'s words (the
+/// message `serde_json::from_str` gives, line and column included).
+///
+/// ```
+/// let error = macaron_tape::read("[1, 2").unwrap_err();
+/// assert_eq!(error.to_string(), "EOF while parsing a list at line 1 column 5");
+/// ```
 #[derive(Debug)]
-pub(crate) struct ParseError(String);
+pub struct ParseError(String);
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -31,17 +37,37 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 /// Reads a JSON document (the whole of `text`) onto a tape whose strings
-/// point into `text` (see [`Tree::on`](super::Tree::on)).
-pub(crate) fn read(text: &str) -> Result<Vec<Entry<'static>>, ParseError> {
-    let mut reader = Reader { text, bytes: text.as_bytes(), at: 0, tape: Vec::with_capacity(8 + text.len() / 8) };
-    match reader.document() {
-        Some(()) => Ok(reader.tape),
+/// point into `text`: keep the two together and read them with
+/// [`Tree::on`](crate::Tree::on). A text is a document if `serde_json`
+/// reads it as one; if not, the error is `serde_json`'s.
+///
+/// ```
+/// use macaron_tape::Tree;
+///
+/// let text = String::from(r#"{"ids": [1, 2]}"#);
+/// let tape = macaron_tape::read(&text)?;
+/// let tree = Tree::on(&text, &tape);
+/// assert_eq!(tree.deserialize::<serde_json::Value>()?, serde_json::json!({"ids": [1, 2]}));
+/// assert!(macaron_tape::read("[1, 2,]").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read(text: &str) -> Result<Vec<Entry<'static>>, ParseError> {
+    match read_alone(text) {
+        Some(tape) => Ok(tape),
         None => match serde_json::from_str::<Value>(text) {
             // Not expected: the two readers disagree, and serde_json's word holds.
             Ok(value) => Ok(owned_tape(&value)),
             Err(e) => Err(ParseError(e.to_string())),
         },
     }
+}
+
+/// The tape of `text` as this reader reads it, without `serde_json`'s
+/// second opinion: none if it refuses the text.
+pub(crate) fn read_alone(text: &str) -> Option<Vec<Entry<'static>>> {
+    let mut reader = Reader { text, bytes: text.as_bytes(), at: 0, tape: Vec::with_capacity(8 + text.len() / 8) };
+    reader.document()?;
+    Some(reader.tape)
 }
 
 struct Reader<'a> {
@@ -68,12 +94,12 @@ impl Reader<'_> {
         self.bytes.get(self.at).copied()
     }
 
-    fn literal(&mut self, word: &[u8], entry: Entry<'static>) -> Option<()> {
+    fn literal(&mut self, word: &[u8], kind: Kind<'static>) -> Option<()> {
         if !self.bytes[self.at..].starts_with(word) {
             return None;
         }
         self.at += word.len();
-        self.tape.push(entry);
+        self.tape.push(Entry(kind));
         Some(())
     }
 
@@ -87,12 +113,13 @@ impl Reader<'_> {
                 self.tape.push(text);
                 Some(())
             }
-            b't' => self.literal(b"true", Entry::Bool(true)),
-            b'f' => self.literal(b"false", Entry::Bool(false)),
-            b'n' => self.literal(b"null", Entry::Null),
+            b't' => self.literal(b"true", Kind::Bool(true)),
+            b'f' => self.literal(b"false", Kind::Bool(false)),
+            b'n' => self.literal(b"null", Kind::Null),
             b'-' | b'0'..=b'9' => {
+                let start = u32::try_from(self.at).ok()?;
                 let number = self.number()?;
-                self.tape.push(Entry::Number(number));
+                self.tape.push(Entry(Kind::Number { number, start, end: u32::try_from(self.at).ok()? }));
                 Some(())
             }
             _ => None,
@@ -106,7 +133,7 @@ impl Reader<'_> {
         }
         let close = if object { b'}' } else { b']' };
         let start = self.tape.len();
-        self.tape.push(Entry::Null); // replaced once the length is known
+        self.tape.push(Entry(Kind::Null)); // replaced once the length is known
         self.at += 1;
         self.skip_space();
         let mut len = 0u32;
@@ -131,7 +158,7 @@ impl Reader<'_> {
             }
         }
         let end = u32::try_from(self.tape.len()).ok()?;
-        self.tape[start] = if object { Entry::Object { len, end } } else { Entry::Array { len, end } };
+        self.tape[start] = Entry(if object { Kind::Object { len, end } } else { Kind::Array { len, end } });
         Some(())
     }
 
@@ -161,7 +188,7 @@ impl Reader<'_> {
         let mut at = start + stop;
         if rest[stop] == b'"' {
             self.at = at + 1;
-            return Some(Entry::Text { start: u32::try_from(start).ok()?, end: u32::try_from(at).ok()? });
+            return Some(Entry(Kind::Text { start: u32::try_from(start).ok()?, end: u32::try_from(at).ok()? }));
         }
         let mut owned = String::with_capacity(at - start + 16);
         owned.push_str(self.text.get(start..at)?);
@@ -169,7 +196,7 @@ impl Reader<'_> {
             match *self.bytes.get(at)? {
                 b'"' => {
                     self.at = at + 1;
-                    return Some(Entry::String(Cow::Owned(owned)));
+                    return Some(Entry(Kind::String(Cow::Owned(owned))));
                 }
                 b'\\' => {
                     let escaped = *self.bytes.get(at + 1)?;
@@ -229,7 +256,9 @@ impl Reader<'_> {
     }
 
     /// A number as `serde_json` reads it: an integer that fits is a `u64`
-    /// or `i64`, anything else an `f64` (`-0` included); an infinite one is refused.
+    /// or `i64`, anything else the nearest `f64` (`-0` included; the nearest
+    /// is `serde_json`'s too with its `float_roundtrip` feature, which this
+    /// crate turns on); an infinite one is refused.
     fn number(&mut self) -> Option<Number> {
         let start = self.at;
         let negative = self.peek()? == b'-';

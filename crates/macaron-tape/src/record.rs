@@ -2,7 +2,7 @@
 //!
 //! Replies are validated against their schema, which reads a tape. Reading
 //! the tape back from the bytes `serde_json` has just written costs as much
-//! as writing them; so [`write`] hands `serde_json` a `Formatter` that
+//! as writing them; so [`write()`] hands `serde_json` a `Formatter` that
 //! writes exactly what its compact formatter writes (it calls it) and, as it
 //! goes, pushes each value on a tape: a string as where it stands in the
 //! output, a number as the number written. What it cannot follow (a raw
@@ -14,10 +14,31 @@ use serde::Serialize;
 use serde_json::ser::{CharEscape, CompactFormatter, Formatter};
 use serde_json::Number;
 
-use super::Entry;
+use crate::{Entry, Kind};
 
-/// A value as JSON text, with its tape when it could be recorded.
-pub(crate) fn write<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<(String, Option<Vec<Entry<'static>>>)> {
+/// A value as JSON text (exactly `serde_json::to_string`'s), with its tape
+/// when it could be recorded: keep the two together and read them with
+/// [`Tree::on`](crate::Tree::on). A value that writes a raw fragment
+/// (`serde_json::value::RawValue`) leaves no tape: read the text instead.
+///
+/// ```
+/// use macaron_tape::Tree;
+///
+/// #[derive(serde::Serialize)]
+/// struct Pet {
+///     name: String,
+///     tags: Vec<&'static str>,
+/// }
+///
+/// let pet = Pet { name: "Rex".into(), tags: vec!["good\tdog"] };
+/// let (text, tape) = macaron_tape::write(&pet)?;
+/// assert_eq!(text, serde_json::to_string(&pet)?);
+/// let tape = tape.ok_or("no raw fragment: a tape")?;
+/// let value: serde_json::Value = Tree::on(&text, &tape).deserialize()?;
+/// assert_eq!(value, serde_json::json!({"name": "Rex", "tags": ["good\tdog"]}));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<(String, Option<Vec<Entry<'static>>>)> {
     let mut recorder = Recorder {
         tape: Vec::with_capacity(16),
         at: 0,
@@ -70,13 +91,30 @@ impl Recorder {
     }
 
     /// A scalar value (unless it is the content of a string: a map key written from a number).
-    fn scalar(&mut self, entry: impl FnOnce() -> Option<Entry<'static>>) {
+    fn scalar(&mut self, kind: Kind<'static>) {
         if self.string.is_none() {
-            match entry() {
-                Some(entry) => self.tape.push(entry),
-                None => self.lost = true,
+            self.tape.push(Entry(kind));
+        }
+    }
+
+    /// A number: the compact formatter's write, then its entry, with the
+    /// text just written as its digits (unless it is the content of a
+    /// string: a map key written from a number).
+    fn number<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        number: impl FnOnce() -> Option<Number>,
+        write: impl FnOnce(&mut CompactFormatter, &mut Counting<'_, W>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let start = self.at;
+        self.pass(writer, write)?;
+        if self.string.is_none() {
+            match (number(), u32::try_from(start), u32::try_from(self.at)) {
+                (Some(number), Ok(start), Ok(end)) => self.tape.push(Entry(Kind::Number { number, start, end })),
+                _ => self.lost = true,
             }
         }
+        Ok(())
     }
 
     fn open(&mut self, object: bool) {
@@ -85,14 +123,14 @@ impl Recorder {
             self.lost = true;
             return;
         };
-        self.tape.push(if object { Entry::Object { len, end } } else { Entry::Array { len, end } });
+        self.tape.push(Entry(if object { Kind::Object { len, end } } else { Kind::Array { len, end } }));
         self.open = at;
     }
 
     fn close(&mut self) {
         let end = u32::try_from(self.tape.len()).unwrap_or(NONE);
         match self.tape.get_mut(self.open as usize) {
-            Some(Entry::Object { end: around, .. } | Entry::Array { end: around, .. }) if end != NONE => {
+            Some(Entry(Kind::Object { end: around, .. } | Kind::Array { end: around, .. })) if end != NONE => {
                 self.open = std::mem::replace(around, end);
             }
             _ => self.lost = true,
@@ -101,7 +139,7 @@ impl Recorder {
 
     fn count_child(&mut self) {
         match self.tape.get_mut(self.open as usize) {
-            Some(Entry::Object { len, .. } | Entry::Array { len, .. }) => *len += 1,
+            Some(Entry(Kind::Object { len, .. } | Kind::Array { len, .. })) => *len += 1,
             _ => self.lost = true,
         }
     }
@@ -112,30 +150,29 @@ impl Recorder {
             return None;
         }
         for &at in &self.escapes {
-            let Some(Entry::Text { start, end }) = self.tape.get(at) else { return None };
+            let Some(Entry(Kind::Text { start, end })) = self.tape.get(at) else { return None };
             // The string with its quotes, read by serde_json.
             let quoted = text.get((*start as usize).checked_sub(1)?..*end as usize + 1)?;
             let unescaped: String = serde_json::from_str(quoted).ok()?;
-            self.tape[at] = Entry::String(unescaped.into());
+            self.tape[at] = Entry(Kind::String(unescaped.into()));
         }
         Some(self.tape)
     }
 }
 
-fn number(n: impl Into<Number>) -> Option<Entry<'static>> {
-    Some(Entry::Number(n.into()))
+fn integer(n: impl Into<Number>) -> Option<Number> {
+    Some(n.into())
 }
 
-fn float(f: f64) -> Option<Entry<'static>> {
-    Number::from_f64(f).map(Entry::Number)
+fn float(f: f64) -> Option<Number> {
+    Number::from_f64(f)
 }
 
 macro_rules! integers {
     ($($method:ident: $ty:ty),* $(,)?) => {
         $(
             fn $method<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: $ty) -> io::Result<()> {
-                self.scalar(|| number(value));
-                self.pass(writer, |f, w| f.$method(w, value))
+                self.number(writer, || integer(value), |f, w| f.$method(w, value))
             }
         )*
     };
@@ -161,39 +198,38 @@ impl Formatter for &mut Recorder {
     }
 
     fn write_null<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.scalar(|| Some(Entry::Null));
+        self.scalar(Kind::Null);
         self.pass(writer, |f, w| f.write_null(w))
     }
 
     fn write_bool<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: bool) -> io::Result<()> {
-        self.scalar(|| Some(Entry::Bool(value)));
+        self.scalar(Kind::Bool(value));
         self.pass(writer, |f, w| f.write_bool(w, value))
     }
 
     fn write_i128<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: i128) -> io::Result<()> {
-        self.scalar(|| i64::try_from(value).ok().and_then(number).or_else(|| float(value as f64)));
-        self.pass(writer, |f, w| f.write_i128(w, value))
+        // Beyond 64 bits an f64, as in a `Value`; the digits are exact.
+        let number = || i64::try_from(value).ok().and_then(integer).or_else(|| float(value as f64));
+        self.number(writer, number, |f, w| f.write_i128(w, value))
     }
 
     fn write_u128<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: u128) -> io::Result<()> {
-        self.scalar(|| u64::try_from(value).ok().and_then(number).or_else(|| float(value as f64)));
-        self.pass(writer, |f, w| f.write_u128(w, value))
+        let number = || u64::try_from(value).ok().and_then(integer).or_else(|| float(value as f64));
+        self.number(writer, number, |f, w| f.write_u128(w, value))
     }
 
     fn write_f32<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: f32) -> io::Result<()> {
         // The number the text says (`0.1`), not the f32's exact value (`0.100000001...`).
-        self.scalar(|| value.to_string().parse::<f64>().ok().and_then(float));
-        self.pass(writer, |f, w| f.write_f32(w, value))
+        let number = || value.to_string().parse::<f64>().ok().and_then(float);
+        self.number(writer, number, |f, w| f.write_f32(w, value))
     }
 
     fn write_f64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: f64) -> io::Result<()> {
-        self.scalar(|| float(value));
-        self.pass(writer, |f, w| f.write_f64(w, value))
+        self.number(writer, || float(value), |f, w| f.write_f64(w, value))
     }
 
     fn write_number_str<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: &str) -> io::Result<()> {
-        self.scalar(|| value.parse::<f64>().ok().and_then(float));
-        self.pass(writer, |f, w| f.write_number_str(w, value))
+        self.number(writer, || value.parse::<f64>().ok().and_then(float), |f, w| f.write_number_str(w, value))
     }
 
     fn begin_string<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
@@ -212,7 +248,7 @@ impl Formatter for &mut Recorder {
                     // Unescaped from the text once it is all written (`finish`).
                     self.escapes.push(self.tape.len());
                 }
-                self.tape.push(Entry::Text { start, end });
+                self.tape.push(Entry(Kind::Text { start, end }));
             }
             _ => self.lost = true,
         }
@@ -285,8 +321,8 @@ mod tests {
 
     use serde_json::{json, Value};
 
-    use super::super::Tree;
     use super::*;
+    use crate::Tree;
 
     /// The recorded tape reads as the text does.
     fn recorded<T: Serialize>(value: &T) -> Value {
@@ -346,7 +382,7 @@ mod tests {
     /// Every JSON document of the public corpus, written back, records as it reads.
     #[test]
     fn records_the_corpus() {
-        for (path, text) in super::super::tests::corpus_json() {
+        for (path, text) in crate::tests::corpus_json() {
             let value: Value = serde_json::from_str(&text).unwrap();
             assert!(recorded(&value) == value, "{}", path.display());
         }

@@ -1,20 +1,73 @@
-//! A JSON document as the validator reads it.
+//! # macaron-tape
 //!
-//! Every request body and every reply is checked against its schema, so the
-//! document the validator walks is built on every request. A
-//! `serde_json::Value` is a poor fit for that: with `preserve_order` (which
-//! the spec loader needs) each object is an index map that hashes every key
-//! on insert, every string is copied out of the request, and every object
-//! and array is an allocation of its own. A [`Tree`] is a tape: the values
-//! of the document in document order in one vector, each object and array
-//! an entry giving its length and where its next sibling starts, each
-//! object member its name then its value. A string without escapes is just
-//! where it stands in the text, so the tape of a request body borrows
-//! nothing and can be kept beside the body's bytes: [`read`] makes it in one
-//! pass (see `parse`), `jsonschema` validates it through [`TreeJson`] (see
-//! `json`), and the handler's own type is deserialised from it (see `de`)
-//! without reading the text again. A reply's tape is recorded while
-//! `serde_json` writes it (see `record`), so it is not read back either.
+//! A JSON document as Macaron's validator reads it: one vector, made once.
+//!
+//! Every request body and every reply of a Macaron service is checked
+//! against its schema, so the document the validator walks is built on
+//! every request. A `serde_json::Value` is a poor fit for that: with
+//! `preserve_order` (which the spec loader needs) each object is an index
+//! map that hashes every key on insert, every string is copied out of the
+//! request, and every object and array is an allocation of its own.
+//!
+//! So a document here is a [`Tree`]: its text and a tape, the values of the
+//! document in document order in one vector, each object and array an entry
+//! giving its length and where its next sibling starts, each object member
+//! its name then its value. A string without escapes is just where it
+//! stands in the text, so the tape of a request body borrows nothing and
+//! can be kept beside the body's bytes. Four things are done with a tape:
+//!
+//! - [`read`] makes it from the text in one pass (module `parse`);
+//! - `jsonschema` validates it through [`TreeJson`] (module `json`);
+//! - the handler's own type is deserialised from it with
+//!   [`Tree::deserialize`] (module `de`), without reading the text again;
+//! - [`write()`] records a reply's tape while `serde_json` writes its text
+//!   (module `record`), so the reply is not read back either.
+//!
+//! `serde_json` stays the authority on what JSON means: a text is a
+//! document if and only if `serde_json` reads it, it reads as the same
+//! value (numbers included: a number with a fraction or an exponent is
+//! the `f64` `serde_json` makes of it), errors are `serde_json`'s, and
+//! [`write()`]'s text is `serde_json::to_string`'s. The fuzz target
+//! `tape_vs_serde_json` (in the repository's `fuzz/` folder) checks all
+//! of it on arbitrary input.
+//!
+//! The surface is small on purpose: a tape is only ever made by [`read`],
+//! [`write()`] or [`Tree::from_value`], so its [`Entry`]s are opaque and their
+//! positions always consistent.
+//!
+//! ```
+//! use macaron_tape::{Tree, TreeJson};
+//!
+//! let schema = serde_json::json!({
+//!     "type": "object",
+//!     "required": ["name"],
+//!     "properties": {"name": {"type": "string"}, "age": {"type": "integer"}}
+//! });
+//! let validator = jsonschema::options_for::<TreeJson>().build(&schema)?;
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Pet<'a> {
+//!     name: &'a str,
+//!     age: u8,
+//! }
+//!
+//! // A request body: read once, validated, then deserialised from the same tape.
+//! let body = String::from(r#"{"name": "Rex", "age": 3}"#);
+//! let tape = macaron_tape::read(&body)?;
+//! let tree = Tree::on(&body, &tape);
+//! assert!(validator.is_valid(tree.root()));
+//! let pet: Pet = tree.deserialize()?;
+//! assert_eq!((pet.name, pet.age), ("Rex", 3));
+//!
+//! // A reply: its text and its tape at once, validated without reading the text.
+//! let (text, tape) = macaron_tape::write(&serde_json::json!({"age": 3}))?;
+//! assert_eq!(text, r#"{"age":3}"#);
+//! let tape = tape.ok_or("a raw fragment leaves no tape")?;
+//! assert!(!validator.is_valid(Tree::on(&text, &tape).root()));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![forbid(unsafe_code)]
 
 use std::borrow::Cow;
 
@@ -25,13 +78,27 @@ mod json;
 mod parse;
 mod record;
 
-pub(crate) use json::{Node, TreeJson};
-pub(crate) use parse::{read, ParseError};
-pub(crate) use record::write;
+pub use json::{Node, TreeJson};
+pub use parse::{read, ParseError};
+pub use record::write;
 
 /// A JSON document: its text and its tape.
+///
+/// Made by [`Tree::parse`] (text and tape together), [`Tree::on`] (a text
+/// and the tape [`read`] or [`write()`] made of it earlier) or
+/// [`Tree::from_value`]; read with [`Tree::deserialize`] or, by
+/// `jsonschema`, through [`Tree::root`].
+///
+/// ```
+/// use macaron_tape::Tree;
+///
+/// let tree = Tree::parse(r#"{"a": [1, "two"]}"#)?;
+/// let value: serde_json::Value = tree.deserialize()?;
+/// assert_eq!(value, serde_json::json!({"a": [1, "two"]}));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Tree<'a> {
+pub struct Tree<'a> {
     /// The text the tape's `Text` entries point into (empty for a tree made from a `Value`).
     text: &'a str,
     tape: Tape<'a>,
@@ -55,12 +122,33 @@ impl<'a> std::ops::Deref for Tape<'a> {
     }
 }
 
-/// One value on the tape.
+/// One value on a tape. Opaque: a tape is kept (beside the text it was
+/// read from, or written with) and handed back to [`Tree::on`], never made
+/// or changed by hand, so its positions always agree with its text.
+///
+/// ```
+/// let text = String::from("[true, null]");
+/// let tape: Vec<macaron_tape::Entry<'static>> = macaron_tape::read(&text)?;
+/// assert_eq!(tape.len(), 3); // the array, then its two items
+/// # Ok::<(), macaron_tape::ParseError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Entry<'a> {
+pub struct Entry<'a>(Kind<'a>);
+
+/// What an [`Entry`] holds.
+#[derive(Debug, Clone, PartialEq)]
+enum Kind<'a> {
     Null,
     Bool(bool),
-    Number(Number),
+    /// A number, and where it stands in the text (`start == end` when it
+    /// has none: a number of a `Value`). The tape holds what a
+    /// `serde_json::Value` holds (a `u64`, an `i64` or an `f64`); the text
+    /// is for what needs the digits themselves (an `i128`, an `f32`).
+    Number {
+        number: Number,
+        start: u32,
+        end: u32,
+    },
     /// A string without escapes: the bytes `start..end` of the text.
     Text {
         start: u32,
@@ -85,21 +173,60 @@ pub(crate) enum Entry<'a> {
 impl<'a> Tree<'a> {
     /// Parses a JSON document (the whole of `text`). Text, not bytes:
     /// checking UTF-8 once for the document is cheaper than string by string.
+    ///
+    /// ```
+    /// use macaron_tape::Tree;
+    ///
+    /// assert!(Tree::parse(r#"{"a": 1}"#).is_ok());
+    /// let error = Tree::parse(r#"{"a": 1,}"#).unwrap_err();
+    /// assert_eq!(error.to_string(), "trailing comma at line 1 column 9");
+    /// ```
     pub fn parse(text: &'a str) -> Result<Tree<'a>, ParseError> {
         Ok(Tree { text, tape: Tape::Own(read(text)?) })
     }
 
-    /// The document of `text` whose tape [`read`] made earlier.
+    /// The document of `text` whose tape [`read`] (or [`write()`]) made
+    /// earlier; the tape is borrowed, not copied.
+    ///
+    /// ```
+    /// use macaron_tape::Tree;
+    ///
+    /// let text = String::from(r#"["a", "b"]"#);
+    /// let tape = macaron_tape::read(&text)?;
+    /// let tree = Tree::on(&text, &tape);
+    /// let items: Vec<&str> = tree.deserialize()?;
+    /// assert_eq!(items, ["a", "b"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn on(text: &'a str, tape: &'a [Entry<'static>]) -> Tree<'a> {
         Tree { text, tape: Tape::Lent(tape) }
     }
 
-    /// The document's top value, for the validator.
+    /// The document's top value, for `jsonschema` (see [`TreeJson`]).
+    ///
+    /// ```
+    /// use jsonschema::json::Node as _;
+    /// use macaron_tape::Tree;
+    ///
+    /// let tree = Tree::parse(r#"{"a": 1}"#)?;
+    /// assert_eq!(tree.root().json_type(), jsonschema::JsonType::Object);
+    /// # Ok::<(), macaron_tape::ParseError>(())
+    /// ```
     pub fn root(&self) -> Node<'_> {
-        Node::At(self, 0)
+        Node::at(self, 0)
     }
 
-    /// The same document from a `Value`, borrowing its strings.
+    /// The same document from a `Value`, borrowing its strings (for a
+    /// value that was never text, such as a coerced query parameter).
+    ///
+    /// ```
+    /// use macaron_tape::Tree;
+    ///
+    /// let value = serde_json::json!({"limit": 10});
+    /// let tree = Tree::from_value(&value);
+    /// assert_eq!(tree.deserialize::<serde_json::Value>()?, value);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn from_value(value: &'a Value) -> Tree<'a> {
         let mut tape = Vec::new();
         push_value(&mut tape, value);
@@ -108,39 +235,39 @@ impl<'a> Tree<'a> {
 
     /// The same document as a `Value`.
     #[cfg(test)]
-    pub fn to_value(&self) -> Value {
+    pub(crate) fn to_value(&self) -> Value {
         self.value_at(0)
     }
 
-    fn entry(&self, at: usize) -> Option<&Entry<'a>> {
-        self.tape.get(at)
+    fn entry(&self, at: usize) -> Option<&Kind<'a>> {
+        self.tape.get(at).map(|entry| &entry.0)
     }
 
     /// The string at `at`, if it is one.
     fn string_at(&self, at: usize) -> Option<&str> {
-        match self.tape.get(at)? {
-            Entry::Text { start, end } => self.text.get(*start as usize..*end as usize),
-            Entry::String(s) => Some(s),
+        match self.entry(at)? {
+            Kind::Text { start, end } => self.text.get(*start as usize..*end as usize),
+            Kind::String(s) => Some(s),
             _ => None,
         }
     }
 
     /// Where the value after the one at `at` starts.
     fn next(&self, at: usize) -> usize {
-        match self.tape.get(at) {
-            Some(Entry::Array { end, .. } | Entry::Object { end, .. }) => *end as usize,
+        match self.entry(at) {
+            Some(Kind::Array { end, .. } | Kind::Object { end, .. }) => *end as usize,
             _ => at + 1,
         }
     }
 
     /// The value at `at` as a `Value`.
     fn value_at(&self, at: usize) -> Value {
-        match self.tape.get(at) {
-            None | Some(Entry::Null) => Value::Null,
-            Some(Entry::Bool(b)) => Value::Bool(*b),
-            Some(Entry::Number(n)) => Value::Number(n.clone()),
-            Some(Entry::Text { .. } | Entry::String(_)) => Value::String(self.string_at(at).unwrap_or("").to_string()),
-            Some(Entry::Array { len, .. }) => {
+        match self.entry(at) {
+            None | Some(Kind::Null) => Value::Null,
+            Some(Kind::Bool(b)) => Value::Bool(*b),
+            Some(Kind::Number { number, .. }) => Value::Number(number.clone()),
+            Some(Kind::Text { .. } | Kind::String(_)) => Value::String(self.string_at(at).unwrap_or("").to_string()),
+            Some(Kind::Array { len, .. }) => {
                 let mut items = Vec::with_capacity(*len as usize);
                 let mut item = at + 1;
                 for _ in 0..*len {
@@ -149,7 +276,7 @@ impl<'a> Tree<'a> {
                 }
                 Value::Array(items)
             }
-            Some(Entry::Object { len, .. }) => {
+            Some(Kind::Object { len, .. }) => {
                 let mut map = Map::with_capacity(*len as usize);
                 let mut member = at + 1;
                 for _ in 0..*len {
@@ -167,40 +294,42 @@ fn owned_tape(value: &Value) -> Vec<Entry<'static>> {
     let mut tape = Vec::new();
     push_value(&mut tape, value);
     tape.into_iter()
-        .map(|entry| match entry {
-            Entry::String(s) => Entry::String(Cow::Owned(s.into_owned())),
-            Entry::Null => Entry::Null,
-            Entry::Bool(b) => Entry::Bool(b),
-            Entry::Number(n) => Entry::Number(n),
-            Entry::Text { start, end } => Entry::Text { start, end },
-            Entry::Array { len, end } => Entry::Array { len, end },
-            Entry::Object { len, end } => Entry::Object { len, end },
+        .map(|Entry(kind)| {
+            Entry(match kind {
+                Kind::String(s) => Kind::String(Cow::Owned(s.into_owned())),
+                Kind::Null => Kind::Null,
+                Kind::Bool(b) => Kind::Bool(b),
+                Kind::Number { number, start, end } => Kind::Number { number, start, end },
+                Kind::Text { start, end } => Kind::Text { start, end },
+                Kind::Array { len, end } => Kind::Array { len, end },
+                Kind::Object { len, end } => Kind::Object { len, end },
+            })
         })
         .collect()
 }
 
 fn push_value<'a>(tape: &mut Vec<Entry<'a>>, value: &'a Value) {
     match value {
-        Value::Null => tape.push(Entry::Null),
-        Value::Bool(b) => tape.push(Entry::Bool(*b)),
-        Value::Number(n) => tape.push(Entry::Number(n.clone())),
-        Value::String(s) => tape.push(Entry::String(Cow::Borrowed(s))),
+        Value::Null => tape.push(Entry(Kind::Null)),
+        Value::Bool(b) => tape.push(Entry(Kind::Bool(*b))),
+        Value::Number(n) => tape.push(Entry(Kind::Number { number: n.clone(), start: 0, end: 0 })),
+        Value::String(s) => tape.push(Entry(Kind::String(Cow::Borrowed(s)))),
         Value::Array(items) => {
             let start = tape.len();
-            tape.push(Entry::Array { len: 0, end: 0 });
+            tape.push(Entry(Kind::Array { len: 0, end: 0 }));
             for item in items {
                 push_value(tape, item);
             }
-            tape[start] = Entry::Array { len: count(items.len()), end: count(tape.len()) };
+            tape[start] = Entry(Kind::Array { len: count(items.len()), end: count(tape.len()) });
         }
         Value::Object(map) => {
             let start = tape.len();
-            tape.push(Entry::Object { len: 0, end: 0 });
+            tape.push(Entry(Kind::Object { len: 0, end: 0 }));
             for (name, member) in map {
-                tape.push(Entry::String(Cow::Borrowed(name)));
+                tape.push(Entry(Kind::String(Cow::Borrowed(name))));
                 push_value(tape, member);
             }
-            tape[start] = Entry::Object { len: count(map.len()), end: count(tape.len()) };
+            tape[start] = Entry(Kind::Object { len: count(map.len()), end: count(tape.len()) });
         }
     }
 }
@@ -208,6 +337,17 @@ fn push_value<'a>(tape: &mut Vec<Entry<'a>>, value: &'a Value) {
 /// A length or position on the tape. Bodies are bounded far below 4 GiB.
 fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// What the fuzz target needs and users should not call.
+#[doc(hidden)]
+pub mod __private {
+    /// Whether this crate's own reader takes `text` as a document, before
+    /// [`read`](crate::read) hands a refused text to `serde_json` (where
+    /// the two disagree, the fallback hides it: the fuzz target must not).
+    pub fn own_reader_accepts(text: &str) -> bool {
+        crate::parse::read_alone(text).is_some()
+    }
 }
 
 #[cfg(test)]
@@ -226,10 +366,17 @@ mod tests {
         assert_eq!(tree.to_value(), value);
         assert_eq!(Tree::from_value(&value).to_value(), value);
         // Strings without escapes are where they stand in the text; the others are unescaped copies.
-        let plain = (0..tree.tape.len()).filter(|&at| matches!(tree.tape[at], Entry::Text { .. }));
+        let plain = (0..tree.tape.len()).filter(|&at| matches!(tree.tape[at].0, Kind::Text { .. }));
         assert!(plain.clone().any(|at| tree.string_at(at) == Some("b")));
         assert!(!plain.clone().any(|at| tree.string_at(at) == Some("x\ny")));
-        assert!(tree.tape.iter().any(|e| matches!(e, Entry::String(Cow::Owned(s)) if s == "e\u{e9}")));
+        assert!(tree.tape.iter().any(|e| matches!(&e.0, Kind::String(Cow::Owned(s)) if s == "e\u{e9}")));
+    }
+
+    /// A tape is one entry per value: a number's digits (two `u32`s beside
+    /// its `Number`) must not make every entry bigger than a string's.
+    #[test]
+    fn an_entry_is_four_words() {
+        assert_eq!(std::mem::size_of::<Entry>(), 32);
     }
 
     #[test]
