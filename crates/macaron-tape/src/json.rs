@@ -73,10 +73,12 @@ enum Place<'a> {
 }
 
 impl<'a> Node<'a> {
+    #[inline]
     pub(crate) fn at(tree: &'a Tree<'a>, at: usize) -> Node<'a> {
         Node(Place::At(tree, u32::try_from(at).unwrap_or(u32::MAX)))
     }
 
+    #[inline]
     fn entry(&self) -> Option<&'a Kind<'a>> {
         match self.0 {
             Place::At(tree, at) => tree.entry(at as usize),
@@ -85,6 +87,7 @@ impl<'a> Node<'a> {
     }
 
     /// A container's children: the tree, where the first starts, how many, and whether they are members.
+    #[inline]
     fn children(&self) -> Option<(Children<'a>, bool)> {
         let Place::At(tree, at) = self.0 else { return None };
         let first = at as usize + 1;
@@ -106,6 +109,7 @@ struct Children<'a> {
 
 impl Children<'_> {
     /// Where the next child starts; the walk moves past it (past a member's value).
+    #[inline]
     fn step(&mut self, member: bool) -> Option<usize> {
         if self.left == 0 {
             return None;
@@ -128,6 +132,7 @@ impl<'a> jsonschema::json::Node<'a, TreeJson> for Node<'a> {
     type Array = Items<'a>;
     type Number = &'a Number;
 
+    #[inline]
     fn as_object(&self) -> Option<Members<'a>> {
         match self.children()? {
             (children, true) => Some(Members(children)),
@@ -135,6 +140,7 @@ impl<'a> jsonschema::json::Node<'a, TreeJson> for Node<'a> {
         }
     }
 
+    #[inline]
     fn as_array(&self) -> Option<Items<'a>> {
         match self.children()? {
             (children, false) => Some(Items(children)),
@@ -142,6 +148,7 @@ impl<'a> jsonschema::json::Node<'a, TreeJson> for Node<'a> {
         }
     }
 
+    #[inline]
     fn as_string(&self) -> Option<Cow<'a, str>> {
         match self.0 {
             Place::Name(name) => Some(Cow::Borrowed(name)),
@@ -149,6 +156,7 @@ impl<'a> jsonschema::json::Node<'a, TreeJson> for Node<'a> {
         }
     }
 
+    #[inline]
     fn as_number(&self) -> Option<&'a Number> {
         match self.entry()? {
             Kind::Number { number, .. } => Some(number),
@@ -156,6 +164,7 @@ impl<'a> jsonschema::json::Node<'a, TreeJson> for Node<'a> {
         }
     }
 
+    #[inline]
     fn as_boolean(&self) -> Option<bool> {
         match self.entry()? {
             Kind::Bool(b) => Some(*b),
@@ -163,10 +172,12 @@ impl<'a> jsonschema::json::Node<'a, TreeJson> for Node<'a> {
         }
     }
 
+    #[inline]
     fn is_null(&self) -> bool {
         matches!(self.entry(), Some(Kind::Null))
     }
 
+    #[inline]
     fn json_type(&self) -> JsonType {
         match self.entry() {
             None => match self.0 {
@@ -182,6 +193,7 @@ impl<'a> jsonschema::json::Node<'a, TreeJson> for Node<'a> {
         }
     }
 
+    #[inline]
     fn string_length_within(&self, min: u64, max: u64) -> Option<bool> {
         let s = self.as_string()?;
         // A code point takes one to four bytes: the byte length often decides.
@@ -214,6 +226,7 @@ impl<'a> jsonschema::json::Node<'a, TreeJson> for Node<'a> {
         })
     }
 
+    #[inline]
     fn identity(&self) -> Option<NodeIdentity> {
         match self.0 {
             Place::At(tree, at) => tree.entry(at as usize).map(|e| NodeIdentity::new(std::ptr::from_ref(e) as usize)),
@@ -227,14 +240,17 @@ impl<'a> Object<'a, TreeJson> for Members<'a> {
     type MemberName = &'a str;
     type MembersIter = MembersIter<'a>;
 
+    #[inline]
     fn len(&self) -> usize {
         self.0.left as usize
     }
 
+    #[inline]
     fn get(&self, key: &String) -> Option<Node<'a>> {
         self.members().filter(|(name, _)| *name == key).last().map(|(_, value)| value)
     }
 
+    #[inline]
     fn members(&self) -> MembersIter<'a> {
         MembersIter(self.0)
     }
@@ -246,6 +262,7 @@ pub struct MembersIter<'a>(Children<'a>);
 impl<'a> Iterator for MembersIter<'a> {
     type Item = (&'a str, Node<'a>);
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         let at = self.0.step(true)?;
         let tree = self.0.tree;
@@ -257,10 +274,12 @@ impl<'a> Array<'a, TreeJson> for Items<'a> {
     type Node = Node<'a>;
     type ElementsIter = ItemsIter<'a>;
 
+    #[inline]
     fn len(&self) -> usize {
         self.0.left as usize
     }
 
+    #[inline]
     fn elements(&self) -> ItemsIter<'a> {
         ItemsIter(self.0)
     }
@@ -272,11 +291,13 @@ pub struct ItemsIter<'a>(Children<'a>);
 impl<'a> Iterator for ItemsIter<'a> {
     type Item = Node<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Node<'a>> {
         let at = self.0.step(false)?;
         Some(Node::at(self.0.tree, at))
     }
 
+    #[inline]
     fn size_hint(&self) -> (usize, Option<usize>) {
         (self.0.left as usize, Some(self.0.left as usize))
     }

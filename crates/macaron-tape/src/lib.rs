@@ -114,6 +114,7 @@ enum Tape<'a> {
 impl<'a> std::ops::Deref for Tape<'a> {
     type Target = [Entry<'a>];
 
+    #[inline]
     fn deref(&self) -> &[Entry<'a>] {
         match self {
             Tape::Own(tape) => tape,
@@ -198,6 +199,7 @@ impl<'a> Tree<'a> {
     /// assert_eq!(items, ["a", "b"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn on(text: &'a str, tape: &'a [Entry<'static>]) -> Tree<'a> {
         Tree { text, tape: Tape::Lent(tape) }
     }
@@ -212,6 +214,7 @@ impl<'a> Tree<'a> {
     /// assert_eq!(tree.root().json_type(), jsonschema::JsonType::Object);
     /// # Ok::<(), macaron_tape::ParseError>(())
     /// ```
+    #[inline]
     pub fn root(&self) -> Node<'_> {
         Node::at(self, 0)
     }
@@ -239,11 +242,13 @@ impl<'a> Tree<'a> {
         self.value_at(0)
     }
 
+    #[inline]
     fn entry(&self, at: usize) -> Option<&Kind<'a>> {
         self.tape.get(at).map(|entry| &entry.0)
     }
 
     /// The string at `at`, if it is one.
+    #[inline]
     fn string_at(&self, at: usize) -> Option<&str> {
         match self.entry(at)? {
             Kind::Text { start, end } => self.text.get(*start as usize..*end as usize),
@@ -253,6 +258,7 @@ impl<'a> Tree<'a> {
     }
 
     /// Where the value after the one at `at` starts.
+    #[inline]
     fn next(&self, at: usize) -> usize {
         match self.entry(at) {
             Some(Kind::Array { end, .. } | Kind::Object { end, .. }) => *end as usize,

@@ -216,7 +216,7 @@ macro_rules! body_extractor {
                     // A JSON body, from the tape it was validated on; should that
                     // fail, serde_json reads the text for its own verdict and message.
                     Body::Json { text, tape } => {
-                        Tree::on(text, tape).deserialize().or_else(|_| serde_json::from_str(text))
+                        Tree::on(text, tape).deserialize().or_else(|_| serde_json::from_slice(text.as_bytes()))
                     }
                     Body::None | Body::Raw(_) => T::deserialize(&Value::Null),
                 };

@@ -107,6 +107,15 @@ pub(crate) async fn body(
         // Read once onto a tape, checked there; the handler's type is then
         // deserialised from the same tape (`extract`), with no second read.
         let malformed = |e: &dyn std::fmt::Display| InvalidParameter::new(format!("body: malformed JSON: {e}"));
+        if cfg!(feature = "json-values") {
+            // The tape's baseline, for docs/performance.md: a Value, checked and deserialised from.
+            let value: Value = serde_json::from_slice(&bytes).map_err(|e| malformed(&e))?;
+            if let Some(message) = validator.and_then(|v| check(v, "body", &Tree::from_value(&value))) {
+                return Err(InvalidParameter::new(message));
+            }
+            ctx.body = Body::Value { value, raw: bytes };
+            return Ok(());
+        }
         let text = ByteString::try_from(bytes.clone()).map_err(|e| malformed(&e))?;
         let tape = macaron_tape::read(&text).map_err(|e| malformed(&e))?;
         if let Some(message) = validator.and_then(|v| check(v, "body", &Tree::on(&text, &tape))) {

@@ -69,6 +69,10 @@ impl Response {
 
     /// A JSON reply written straight from a serialisable value.
     pub(crate) fn encode<T: Serialize>(status: u16, value: &T) -> Result<Self> {
+        if cfg!(feature = "json-values") {
+            // The tape's baseline (docs/performance.md): a Value, checked, then written.
+            return Ok(Response::json(status, serde_json::to_value(value)?));
+        }
         let (text, tape) = macaron_tape::write(value)?;
         Ok(Response { status, body: Body::Encoded { text: text.into(), tape }, headers: Vec::new() })
     }
