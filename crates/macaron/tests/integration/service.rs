@@ -1,7 +1,7 @@
 //! What every service has: built-in endpoints, request ids, compression,
 //! CORS, metrics.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 

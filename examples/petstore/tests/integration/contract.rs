@@ -9,16 +9,15 @@
 //!   that makes one not match; the framework's own tests provoke it
 //!   through a handler (`crates/macaron/tests`).
 //! - `--worker` / `--no-worker`, SIGKILL of a worker, a task across a
-//!   restart: `tests/tasks.rs`.
+//!   restart: `tasks.rs` beside this file.
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use std::io::Read as _;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use common::{expect_error, expect_invalid, reply, Service, AUDIENCE, ISSUER, JWT_SECRET, PATIENCE};
+use crate::common::{expect_error, expect_invalid, reply, Service, AUDIENCE, ISSUER, JWT_SECRET, PATIENCE};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 

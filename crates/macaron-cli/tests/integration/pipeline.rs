@@ -7,13 +7,13 @@
 //! stand-in `kubectl` / `gcloud` programs that record their exact
 //! commands; and the refusals.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use common::{assert_refused, engine_ready, free_port, macaron_with, repo_root, scratch, show};
+use crate::common::{assert_refused, engine_ready, free_port, macaron_with, repo_root, scratch, show};
 
 const SECRET: (&str, &str) = ("SHOP_JWT_SECRET", "pipeline-secret-of-the-shop-0123456789abcdef");
 
@@ -434,6 +434,7 @@ fn the_petstore_goes_through_staging_in_a_container_to_live_here() {
     if !engine_ready("petstore pipeline") {
         return;
     }
+    let _turn = common::petstore_images();
     let work = scratch("pipeline-container");
     let clone = work.join("macaron");
     git(&work, &["clone", "--quiet", repo_root().to_str().expect("UTF-8"), "macaron"]);

@@ -1,7 +1,7 @@
 //! Request validation through real HTTP: every location, every keyword
 //! family, every body media type.
 
-mod common;
+use crate::common;
 
 use macaron::test::TestServer;
 use serde_json::{json, Value};

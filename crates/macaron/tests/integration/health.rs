@@ -1,7 +1,7 @@
 //! `/health/live` and `/health/ready`: the database, the checks a service
 //! registers, their failures and time-outs, with no detail leaked.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! Run with `UPDATE_GOLDEN=1` to rewrite the golden files after a deliberate
 //! change, then review the diff.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 

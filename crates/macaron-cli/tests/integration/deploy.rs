@@ -3,11 +3,9 @@
 //! with kubernetes-validate --strict); no secret value anywhere; bad input
 //! refused with nothing written.
 
-mod common;
-
 use std::path::Path;
 
-use common::{assert_refused, macaron, macaron_with, repo_root, scratch, show};
+use crate::common::{assert_refused, macaron, macaron_with, repo_root, scratch, show};
 
 const VERSION: &str = "260101-0000-1-abcdef";
 const SECRET: (&str, &str) = ("SHOP_JWT_SECRET", "deploy-test-secret-value-0123456789abcdef");

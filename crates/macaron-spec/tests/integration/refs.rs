@@ -1,6 +1,6 @@
 //! References: across files, recursive, chained.
 
-mod common;
+use crate::common;
 
 use macaron_spec::Api;
 use serde_json::json;

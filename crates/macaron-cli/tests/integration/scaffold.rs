@@ -7,13 +7,13 @@
 //! Every service builds into one shared target folder
 //! (`target/scaffolds`), so their dependencies compile once.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{
+use crate::common::{
     assert_refused, cargo, ci, engine_ready, free_port, macaron, macaron_with, repo_root, scaffold_target, scratch,
     show, BASE,
 };

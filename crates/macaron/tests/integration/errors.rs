@@ -2,7 +2,7 @@
 //! and media errors, handler errors, panics, bad replies; the decorator on
 //! every one; reports for every 5xx and none for 4xx; secrets redacted.
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 

@@ -114,3 +114,13 @@ impl Drop for Images {
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("its address").port()
 }
+
+/// A turn at the `petstore` images in podman, held for a whole test. The
+/// suites share one process: the pipeline's clean-up removes every
+/// `petstore:*` image, which would pull the image from under the `docker`
+/// suite's tests; so the tests that build, run or remove them take turns.
+pub fn petstore_images() -> std::sync::MutexGuard<'static, ()> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    // A test that failed holding its turn leaves nothing to repair.
+    TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -2,12 +2,11 @@
 //! start without its secret, `--port` / `PORT`, `--env` / `MACARON_ENV`,
 //! `--config`, and SIGTERM finishing in-flight requests then exiting 0.
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 
-use common::{reply, Backend, Launch, Service};
+use crate::common::{reply, Backend, Launch, Service};
 use serde_json::json;
 
 fn run_to_exit(mut cmd: std::process::Command) -> (Option<i32>, String) {

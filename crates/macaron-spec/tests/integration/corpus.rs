@@ -1,7 +1,7 @@
 //! Every document of the public corpus loads, with the manifest's number of
 //! operations; 3.0 documents agree with `openapiv3`, an independent parser.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -5,13 +5,13 @@
 //! the visibility timeout. Redis at 127.0.0.1:6379: skipped with a printed
 //! reason outside CI when it is down; with `CI=true` it must run.
 
-mod common;
+use crate::common;
 
 use std::fs::OpenOptions;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{free_port, reply, Backend, Launch, Service, PATIENCE};
+use crate::common::{free_port, reply, Backend, Launch, Service, PATIENCE};
 use serde_json::{json, Value};
 
 const REDIS: &str = "redis://127.0.0.1:6379";

@@ -7,12 +7,12 @@
 //! Without a container engine or the base image these tests print why
 //! and skip, except under CI=true, where they fail.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{assert_refused, engine_ready, repo_root, scratch, show, Images, BASE};
+use crate::common::{assert_refused, engine_ready, petstore_images, repo_root, scratch, show, Images, BASE};
 
 /// The petstore's secrets, as its operators would export them.
 const SECRETS: [(&str, &str); 3] = [
@@ -72,6 +72,7 @@ fn the_petstore_image_runs_as_a_user_and_passes_its_acceptance_tests() {
     if !engine_ready("petstore image") {
         return;
     }
+    let _turn = petstore_images();
     let petstore = repo_root().join("examples/petstore");
     let binary = petstore_binary();
     let out = macaron(
@@ -125,6 +126,7 @@ fn a_container_that_never_gets_ready_or_a_missing_base_is_an_error() {
     if !engine_ready("image failures") {
         return;
     }
+    let _turn = petstore_images();
     let dir = service_copy("deaf");
     // A template of the service's own: inside, the service listens on
     // 9999, so the published 8080 never answers.

@@ -2,12 +2,12 @@
 //! and every bad input refused with nothing written. Building and testing
 //! the services it writes is in `scaffold.rs`.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use common::{assert_refused, macaron, scratch, show};
+use crate::common::{assert_refused, macaron, scratch, show};
 
 /// The option set pinned by golden files (`tests/golden/new/`).
 const GOLDEN: &[&str] = &["new", "shop", "--path", "shop", "--db", "sqlite", "--tasks", "--auth", "jwt"];

@@ -1,8 +1,6 @@
 //! Bad documents: each class of problem gives a message naming the file,
 //! the JSON pointer and (where it can be found) the line.
 
-mod common;
-
 fn error_of(yaml: &str) -> macaron_spec::Error {
     macaron_spec::load_bytes("bad.yaml", yaml.as_bytes()).unwrap_err()
 }
