@@ -69,7 +69,7 @@ fn inspect(image: &str, format: &str) -> String {
 
 #[test]
 fn the_petstore_image_runs_as_a_user_and_passes_its_acceptance_tests() {
-    if !engine_ready("petstore image") {
+    if !engine_ready() {
         return;
     }
     let _turn = petstore_images();
@@ -123,7 +123,7 @@ fn the_petstore_image_runs_as_a_user_and_passes_its_acceptance_tests() {
 
 #[test]
 fn a_container_that_never_gets_ready_or_a_missing_base_is_an_error() {
-    if !engine_ready("image failures") {
+    if !engine_ready() {
         return;
     }
     let _turn = petstore_images();

@@ -73,7 +73,7 @@ impl Drop for Supervisors {
 
 #[test]
 fn a_scaffolded_service_goes_from_a_commit_through_staging_here_to_live_in_a_container() {
-    if !engine_ready("scaffolded service pipeline") {
+    if !engine_ready() {
         return;
     }
     let work = scratch("pipeline-local");
@@ -431,7 +431,7 @@ fn bad_input_deploys_nothing() {
 
 #[test]
 fn the_petstore_goes_through_staging_in_a_container_to_live_here() {
-    if !engine_ready("petstore pipeline") {
+    if !engine_ready() {
         return;
     }
     let _turn = common::petstore_images();

@@ -14,12 +14,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::{
-    assert_refused, cargo, ci, engine_ready, free_port, macaron, macaron_with, repo_root, scaffold_target, scratch,
-    show, BASE,
+    assert_refused, cargo, engine_ready, free_port, macaron, macaron_with, repo_root, scaffold_target, scratch, show,
+    BASE,
 };
-
-/// The test PostgreSQL (trust auth, database `test`).
-const POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 /// `macaron new NAME OPTIONS --macaron-path <this checkout>` in a scratch folder.
 fn scaffold(name: &str, options: &[&str]) -> PathBuf {
@@ -52,17 +49,6 @@ fn macaron_test_passes(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Stri
     let summary = stdout.lines().find(|l| l.ends_with(" failed") && l.contains(" passed, ")).expect("a summary line");
     assert!(summary.ends_with(", 0 failed") && !summary.starts_with("0 passed"), "{summary}");
     stdout
-}
-
-fn postgres_reachable() -> bool {
-    match std::net::TcpStream::connect("127.0.0.1:5432") {
-        Ok(_) => true,
-        Err(e) if !ci() => {
-            eprintln!("SKIPPED postgres scaffold: PostgreSQL unreachable at {POSTGRES}: {e}");
-            false
-        }
-        Err(e) => panic!("CI=true and PostgreSQL is unreachable at {POSTGRES}: {e}"),
-    }
 }
 
 /// Starts a built service binary on a free port and waits for `/ping`.
@@ -127,7 +113,7 @@ fn sqlite_tasks_jwt_service_passes_its_tests_locally_and_by_url() {
 
     // Its image: the release binary on the local base image, run as the
     // live environment (its secret from this environment), tested in a container.
-    if engine_ready("shop image") {
+    if engine_ready() {
         let binary = binary.to_str().expect("UTF-8");
         let _images = common::Images(vec!["shop:1.0.0".to_string()]);
         let out = macaron(&dir, &["docker", "build", "--prebuilt", binary, "--base", BASE, "--version", "1.0.0"]);
@@ -151,11 +137,9 @@ fn in_memory_service_passes_its_tests() {
 
 #[test]
 fn postgres_service_passes_its_tests() {
-    if !postgres_reachable() {
-        return;
-    }
+    let Some(postgres) = macaron_dev::backends::postgres() else { return };
     let dir = scaffold("ledger", &["--db", "postgres"]);
-    let vars = [("DATABASE_URL", POSTGRES)];
+    let vars = [("DATABASE_URL", postgres)];
     cargo_test_passes(&dir, &vars);
     macaron_test_passes(&dir, &["test", "--local", "--profile", "dev"], &vars);
     let _ = std::fs::remove_dir_all(dir.parent().expect("the scratch folder"));

@@ -27,7 +27,7 @@ fn pet(id: &str, tag: &str, age: i64) -> Pet {
     Pet { id: id.into(), name: format!("pet {id}"), tag: Some(tag.into()), age }
 }
 
-const PG: &str = "postgres://postgres@127.0.0.1:5432/test";
+use macaron_dev::backends::POSTGRES_URL as PG;
 
 fn prefix() -> String {
     static N: AtomicUsize = AtomicUsize::new(0);
@@ -43,12 +43,9 @@ async fn backends() -> Vec<(&'static str, Db, String, DbOptions)> {
     out.push(("sqlite", Db::connect_with(&url, options.clone()).await.unwrap(), url, options));
     let options = DbOptions { table_prefix: prefix(), ..DbOptions::default() };
     let url = format!("{PG}?application_name={}", options.table_prefix);
-    match Db::connect_with(&url, options.clone()).await {
-        Ok(db) => out.push(("postgres", db, url, options)),
-        Err(e) if std::env::var("CI").map_or(true, |v| v != "true") => {
-            eprintln!("SKIPPED postgres half: {e}")
-        }
-        Err(e) => panic!("CI=true and PostgreSQL is unreachable: {e}"),
+    let postgres = Db::connect_with(&url, options.clone()).await;
+    if let Some(db) = macaron_dev::require(&format!("PostgreSQL at {PG} (the postgres half)"), postgres) {
+        out.push(("postgres", db, url, options));
     }
     out
 }

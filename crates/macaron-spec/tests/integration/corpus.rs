@@ -1,21 +1,17 @@
 //! Every document of the public corpus loads, with the manifest's number of
 //! operations; 3.0 documents agree with `openapiv3`, an independent parser.
 
-use crate::common;
-
 use std::collections::BTreeSet;
 
 #[test]
 fn every_corpus_document_loads_with_the_manifest_operation_count() {
-    let Some(dir) = common::corpus() else { return };
-    let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).unwrap();
+    let Some(corpus) = macaron_dev::corpus() else { return };
     let mut checked = 0;
     let mut total = 0;
     let mut failures = Vec::new();
-    for line in manifest.lines().skip(1).filter(|l| !l.trim().is_empty()) {
-        let cols: Vec<&str> = line.split('\t').collect();
-        let (file, expected): (&str, usize) = (cols[0], cols[5].parse().unwrap());
-        match macaron_spec::load(dir.join(file)) {
+    for document in corpus.documents() {
+        let (file, expected) = (&document.file, document.operations);
+        match macaron_spec::load(corpus.path(file)) {
             Ok(api) if api.operations.len() == expected => {}
             Ok(api) => failures.push(format!("{file}: {} operations, manifest says {expected}", api.operations.len())),
             Err(e) => failures.push(format!("{file}: {e}")),
@@ -30,9 +26,9 @@ fn every_corpus_document_loads_with_the_manifest_operation_count() {
 
 #[test]
 fn openapi_30_documents_agree_with_openapiv3() {
-    let Some(dir) = common::corpus() else { return };
+    let Some(corpus) = macaron_dev::corpus() else { return };
     let mut compared = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
+    for entry in std::fs::read_dir(corpus.dir()).unwrap() {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
         let Ok(api) = macaron_spec::load(&path) else { continue };
@@ -70,8 +66,8 @@ fn openapi_30_documents_agree_with_openapiv3() {
 
 #[test]
 fn stripe_keeps_its_nullable_and_form_encodings() {
-    let Some(dir) = common::corpus() else { return };
-    let api = macaron_spec::load(dir.join("stripe-spec3.yaml")).unwrap();
+    let Some(corpus) = macaron_dev::corpus() else { return };
+    let api = macaron_spec::load(corpus.path("stripe-spec3.yaml")).unwrap();
     let nullable_types = api.schemas.values().filter(|s| s.to_string().contains(r#""type":["string","null"]"#)).count();
     assert!(nullable_types > 100, "{nullable_types}");
     let op = api.operations.iter().find(|op| {
@@ -84,7 +80,8 @@ fn stripe_keeps_its_nullable_and_form_encodings() {
 
 #[test]
 fn mixed_segments_dots_trailing_slashes_and_queries_in_paths() {
-    let Some(dir) = common::corpus() else { return };
+    let Some(corpus) = macaron_dev::corpus() else { return };
+    let dir = corpus.dir();
     let twilio = macaron_spec::load(dir.join("twilio-api-v2010.yaml")).unwrap();
     assert!(twilio.operations.iter().any(|op| op.path.as_str().ends_with("/{Sid}.json")));
     let xkcd = macaron_spec::load(dir.join("apisguru-xkcd.yaml")).unwrap();

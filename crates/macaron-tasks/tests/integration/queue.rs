@@ -15,16 +15,11 @@ use macaron_tasks::{
 };
 use serde_json::{json, Value};
 
-const PG: &str = "postgres://postgres@127.0.0.1:5432/test";
-const REDIS: &str = "redis://127.0.0.1:6379";
+use macaron_dev::backends::{POSTGRES_URL as PG, REDIS_URL as REDIS};
 
 fn unique() -> String {
     static N: AtomicUsize = AtomicUsize::new(0);
     format!("t{}_{}_", std::process::id(), N.fetch_add(1, Ordering::SeqCst))
-}
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
 }
 
 /// A store under test, and how to remove what it left.
@@ -64,16 +59,14 @@ async fn backends() -> Vec<Backend> {
     let db = Db::connect(&url).await.unwrap();
     out.push(Backend { label: "sqlite", queue: Queue::sql(&db), db: Some(db), reopen: url });
     let prefix = unique();
-    match Db::connect_with(PG, DbOptions { table_prefix: prefix.clone(), ..DbOptions::default() }).await {
-        Ok(db) => out.push(Backend { label: "postgres", queue: Queue::sql(&db), db: Some(db), reopen: prefix }),
-        Err(e) if !in_ci() => eprintln!("SKIPPED postgres part: {e}"),
-        Err(e) => panic!("CI=true and PostgreSQL is unreachable: {e}"),
+    let postgres = Db::connect_with(PG, DbOptions { table_prefix: prefix.clone(), ..DbOptions::default() }).await;
+    if let Some(db) = macaron_dev::require(&format!("PostgreSQL at {PG} (the postgres part)"), postgres) {
+        out.push(Backend { label: "postgres", queue: Queue::sql(&db), db: Some(db), reopen: prefix });
     }
     let service = format!("test{}", unique());
-    match Queue::redis(REDIS, &service).await {
-        Ok(queue) => out.push(Backend { label: "redis", queue, db: None, reopen: service }),
-        Err(e) if !in_ci() => eprintln!("SKIPPED redis part: {e}"),
-        Err(e) => panic!("CI=true and Redis is unreachable: {e}"),
+    let redis = Queue::redis(REDIS, &service).await;
+    if let Some(queue) = macaron_dev::require(&format!("Redis at {REDIS} (the redis part)"), redis) {
+        out.push(Backend { label: "redis", queue, db: None, reopen: service });
     }
     out
 }

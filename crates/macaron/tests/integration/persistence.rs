@@ -5,6 +5,7 @@
 use macaron::db::{Db, DbError, Persistent};
 use macaron::test::TestServer;
 use macaron::{Api, Created, Json, Path};
+use macaron_dev::backends::POSTGRES_URL;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -89,15 +90,9 @@ async fn outages_are_503() {
 
 #[tokio::test]
 async fn postgres_and_killed_connections() {
-    let url = format!("postgres://postgres@127.0.0.1:5432/test?application_name=macaron_store_{}", std::process::id());
-    let admin = match sqlx::PgPool::connect("postgres://postgres@127.0.0.1:5432/test").await {
-        Ok(pool) => pool,
-        Err(e) if std::env::var("CI").map_or(true, |v| v != "true") => {
-            eprintln!("SKIPPED: PostgreSQL unreachable: {e}");
-            return;
-        }
-        Err(e) => panic!("CI=true and PostgreSQL is unreachable: {e}"),
-    };
+    let url = format!("{POSTGRES_URL}?application_name=macaron_store_{}", std::process::id());
+    let reachable = sqlx::PgPool::connect(POSTGRES_URL).await;
+    let Some(admin) = macaron_dev::require(&format!("PostgreSQL at {POSTGRES_URL}"), reachable) else { return };
     sqlx::query("DROP TABLE IF EXISTS pets").execute(&admin).await.unwrap();
     let s = TestServer::start(api(&url)).await;
     crud(&s, "p1").await;

@@ -23,23 +23,9 @@ pub const ISSUER: &str = "petstore.example";
 pub const AUDIENCE: &str = "petstore-clients";
 pub const SERVER_ERROR_MESSAGE: &str = "Something went wrong! Try again later";
 
-/// The PostgreSQL the suite uses (trust auth, database `test`).
-pub const POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
-
-/// The Redis the PostgreSQL variant's tasks go through.
-pub const REDIS: &str = "redis://127.0.0.1:6379";
-
-/// Whether Redis answers; outside CI a `false` skips (printed), under `CI=true` it fails.
-pub fn redis_reachable() -> bool {
-    match std::net::TcpStream::connect("127.0.0.1:6379") {
-        Ok(_) => true,
-        Err(e) if !ci() => {
-            eprintln!("SKIPPED postgres+redis variant: Redis unreachable at {REDIS}: {e}");
-            false
-        }
-        Err(e) => panic!("CI=true and Redis is unreachable at {REDIS}: {e}"),
-    }
-}
+/// The PostgreSQL the suite uses (trust auth, database `test`), and the
+/// Redis the PostgreSQL variant's tasks go through.
+pub use macaron_dev::backends::{POSTGRES_URL as POSTGRES, REDIS_URL as REDIS};
 
 /// How long the suite waits for anything eventual (startup, a task, a report).
 pub const PATIENCE: Duration = Duration::from_secs(60);
@@ -80,10 +66,6 @@ pub fn scratch_dir(label: &str) -> PathBuf {
     dir
 }
 
-fn ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
 /// A schema of its own on the test PostgreSQL, dropped when this is dropped.
 pub struct PgSchema {
     pub name: String,
@@ -94,14 +76,8 @@ impl PgSchema {
     /// outside CI; under `CI=true` an unreachable PostgreSQL fails the test.
     pub async fn create() -> Option<PgSchema> {
         static N: AtomicUsize = AtomicUsize::new(0);
-        let pool = match sqlx::PgPool::connect(POSTGRES).await {
-            Ok(pool) => pool,
-            Err(e) if !ci() => {
-                eprintln!("SKIPPED postgres variant: PostgreSQL unreachable at {POSTGRES}: {e}");
-                return None;
-            }
-            Err(e) => panic!("CI=true and PostgreSQL is unreachable at {POSTGRES}: {e}"),
-        };
+        let reachable = sqlx::PgPool::connect(POSTGRES).await;
+        let pool = macaron_dev::require(&format!("PostgreSQL at {POSTGRES} (the postgres variant)"), reachable)?;
         let name = format!("petstore_test_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
         sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE")).execute(&pool).await.expect("drop schema");
         sqlx::query(&format!("CREATE SCHEMA \"{name}\"")).execute(&pool).await.expect("create schema");
@@ -124,7 +100,7 @@ pub fn drop_redis_queue(queue: &str) {
     for key in &keys {
         command.push_str(&format!("${}\r\n{key}\r\n", key.len()));
     }
-    if let Ok(mut redis) = std::net::TcpStream::connect("127.0.0.1:6379") {
+    if let Ok(mut redis) = std::net::TcpStream::connect(macaron_dev::backends::REDIS_ADDR) {
         let _ = redis.set_read_timeout(Some(Duration::from_secs(2)));
         let _ = redis.write_all(command.as_bytes());
         let _ = redis.read(&mut [0u8; 64]);
@@ -185,7 +161,7 @@ impl Service {
     pub async fn start_with(backend: Backend, launch: Launch) -> Option<Service> {
         let schema = match backend {
             Backend::Sqlite => None,
-            Backend::Postgres if !redis_reachable() => return None,
+            Backend::Postgres if macaron_dev::backends::redis().is_none() => return None,
             Backend::Postgres => Some(PgSchema::create().await?),
         };
         let dir = scratch_dir(match backend {

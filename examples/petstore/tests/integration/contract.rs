@@ -16,8 +16,8 @@ use crate::common;
 use std::io::Read as _;
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
 use crate::common::{expect_error, expect_invalid, reply, Service, AUDIENCE, ISSUER, JWT_SECRET, PATIENCE};
+use base64::Engine as _;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 

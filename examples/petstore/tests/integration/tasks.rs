@@ -11,10 +11,8 @@ use std::fs::OpenOptions;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{free_port, reply, Backend, Launch, Service, PATIENCE};
+use crate::common::{free_port, reply, Backend, Launch, Service, PATIENCE, REDIS};
 use serde_json::{json, Value};
-
-const REDIS: &str = "redis://127.0.0.1:6379";
 
 async fn pet(s: &Service, id: &str) -> Value {
     let (status, pet) = reply(s.get(&format!("/v1/pets/{id}")).send().await.unwrap()).await;
@@ -113,20 +111,9 @@ impl Drop for Worker {
     }
 }
 
-fn redis_up() -> bool {
-    match std::net::TcpStream::connect("127.0.0.1:6379") {
-        Ok(_) => true,
-        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => panic!("CI=true and Redis is unreachable: {e}"),
-        Err(e) => {
-            eprintln!("SKIPPED redis test: Redis unreachable at 127.0.0.1:6379: {e}");
-            false
-        }
-    }
-}
-
 #[tokio::test]
 async fn on_redis_workers_run_tasks_and_take_over_from_a_killed_one() {
-    if !redis_up() {
+    if macaron_dev::backends::redis().is_none() {
         return;
     }
     let launch =
