@@ -1,6 +1,7 @@
 //! The resolved model of the same petstore written in Swagger 2.0, OpenAPI
 //! 3.0 and 3.1 is pinned by golden files, and the three are the same model.
-//! Run with `UPDATE_GOLDEN=1` to rewrite the golden files after a deliberate
+//! Compared with `expectorate` (a line diff on failure); run with
+//! `EXPECTORATE=overwrite` to rewrite the golden files after a deliberate
 //! change, then review the diff.
 
 use crate::common;
@@ -19,15 +20,7 @@ fn check_golden(version: &str) {
     let actual = serde_json::to_string_pretty(&model(version)).unwrap() + "\n";
     let path =
         std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/petstore-{version}.json"));
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, &actual).unwrap();
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        expected == actual,
-        "{} differs from the model; rerun with UPDATE_GOLDEN=1 and review the diff:\n{actual}",
-        path.display()
-    );
+    expectorate::assert_contents(path, &actual);
 }
 
 #[test]
