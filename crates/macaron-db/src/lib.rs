@@ -38,8 +38,6 @@
 //! # });
 //! ```
 
-#![warn(missing_docs)]
-
 mod db;
 mod error;
 mod persistent;

@@ -43,8 +43,6 @@
 //! assert_eq!(api.schemas["Pet"]["properties"]["name"]["type"], serde_json::json!(["string", "null"]));
 //! ```
 
-#![warn(missing_docs)]
-
 mod docs;
 mod error;
 mod extensions;

@@ -54,8 +54,6 @@
 //! # });
 //! ```
 
-#![warn(missing_docs)]
-
 mod envelope;
 mod metrics;
 mod policy;

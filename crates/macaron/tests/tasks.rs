@@ -5,6 +5,10 @@
 //! and on the real Redis at 127.0.0.1:6379 (skipped with a printed reason
 //! outside CI when Redis is down; with `CI=true` it must run).
 
+// A test's unwrap() or expect() is its assertion, in its helpers too
+// (clippy.toml's allow-*-in-tests covers #[test] functions only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;

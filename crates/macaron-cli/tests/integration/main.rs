@@ -7,6 +7,10 @@
 //! outside it (the `petstore` images in podman) is taken in turns
 //! ([`common::petstore_images`]); scratch folders and ports are per test.
 
+// A test's unwrap() or expect() is its assertion, in its helpers too
+// (clippy.toml's allow-*-in-tests covers #[test] functions only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 mod deploy;

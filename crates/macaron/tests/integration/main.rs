@@ -7,6 +7,10 @@
 //! registered for the whole process, and would turn background tasks (and
 //! their store) on in every service built here.
 
+// A test's unwrap() or expect() is its assertion, in its helpers too
+// (clippy.toml's allow-*-in-tests covers #[test] functions only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 mod auth;

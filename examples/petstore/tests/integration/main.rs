@@ -6,6 +6,10 @@
 //! `tests/acceptance.rs` stays a binary of its own: `macaron test` runs
 //! the `tests/acceptance*.rs` targets against any instance.
 
+// A test's unwrap() or expect() is its assertion, in its helpers too
+// (clippy.toml's allow-*-in-tests covers #[test] functions only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[macro_use]
 mod common;
 
