@@ -2,8 +2,6 @@
 //! itself, scratch folders, and the target folder scaffolded services
 //! build into (one for all of them, beside the workspace's own).
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};

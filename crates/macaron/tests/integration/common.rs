@@ -2,8 +2,6 @@
 //! framework path, a reporter that records reports, and a decorator that
 //! marks every error object.
 
-#![allow(dead_code)]
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 

@@ -6,8 +6,6 @@
 //! log) and, on PostgreSQL, its own schema (dropped afterwards), so tests
 //! run in parallel without seeing each other's pets.
 
-#![allow(dead_code)]
-
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -257,10 +255,6 @@ impl Service {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
-    }
-
-    pub fn pid(&self) -> u32 {
-        self.child.as_ref().map_or(0, Child::id)
     }
 
     pub fn crash_log_path(&self) -> PathBuf {
