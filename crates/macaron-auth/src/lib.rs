@@ -35,8 +35,6 @@
 //! assert_eq!(macaron_auth::token_from_request(None, None), Err(AuthError::Missing));
 //! ```
 
-#![warn(missing_docs)]
-
 mod error;
 mod jwt;
 mod request;

@@ -42,8 +42,6 @@
 //! assert!(code.contains("pub enum PetPetType {"));
 //! ```
 
-#![warn(missing_docs)]
-
 mod bindings;
 mod client;
 mod docs;

@@ -49,8 +49,6 @@
 //! # });
 //! ```
 
-#![warn(missing_docs)]
-
 mod db;
 mod error;
 mod migrations;

@@ -2,11 +2,12 @@
 //! them as `#[macaron::task]`.
 
 use proc_macro::TokenStream;
-use proc_macro2::Span;
-use quote::{format_ident, quote};
+use proc_macro2::Ident;
+use quote::{format_ident, quote, quote_spanned};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
-use syn::{Error, Expr, ExprLit, FnArg, ItemFn, Lit, MetaNameValue, Pat, Token, Type};
+use syn::spanned::Spanned;
+use syn::{Error, Expr, ExprLit, FnArg, ItemFn, Lit, MetaNameValue, Pat, ReturnType, Token, Type};
 
 /// Makes a plain async function a background task.
 ///
@@ -32,6 +33,13 @@ use syn::{Error, Expr, ExprLit, FnArg, ItemFn, Lit, MetaNameValue, Pat, Token, T
 /// Options: `name = "..."`, `max_attempts = N` (default 3),
 /// `backoff_ms = N` (wait after the first failure, doubled after each
 /// next one; default 1000), `max_backoff_ms = N` (default 300000).
+///
+/// Refused at compile time, with the message on the culprit: a function
+/// that is not `async`, is `unsafe`, generic (`impl Trait` arguments
+/// included) or a method; an argument that is a pattern, a reference or
+/// not serde-serialisable; a return type other than `()` or a `Result`;
+/// an unknown option or a value of the wrong kind. The cases and their
+/// messages are pinned in `crates/macaron-macros/tests/compile_fail/`.
 #[proc_macro_attribute]
 pub fn task(attr: TokenStream, item: TokenStream) -> TokenStream {
     match expand(attr.into(), item.into()) {
@@ -52,24 +60,28 @@ fn options(attr: proc_macro2::TokenStream) -> syn::Result<Options> {
     let pairs = Punctuated::<MetaNameValue, Token![,]>::parse_terminated.parse2(attr)?;
     for pair in pairs {
         let key = pair.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
+        if !["name", "max_attempts", "backoff_ms", "max_backoff_ms"].contains(&key.as_str()) {
+            return Err(Error::new_spanned(
+                &pair,
+                "unknown task option: use name = \"...\", max_attempts = N, backoff_ms = N, max_backoff_ms = N",
+            ));
+        }
         let Expr::Lit(ExprLit { lit, .. }) = &pair.value else {
-            return Err(Error::new_spanned(&pair.value, "expected a literal"));
+            return Err(Error::new_spanned(&pair.value, format!("`{key}` takes a literal, not an expression")));
         };
         match (key.as_str(), lit) {
             ("name", Lit::Str(s)) => o.name = Some(s.value()),
-            ("max_attempts", Lit::Int(n)) => o.max_attempts = n.base10_parse()?,
+            ("name", _) => return Err(Error::new_spanned(lit, "`name` takes a string: name = \"app::send_email\"")),
+            ("max_attempts", Lit::Int(n)) => {
+                o.max_attempts = n.base10_parse()?;
+                if o.max_attempts == 0 {
+                    return Err(Error::new_spanned(n, "max_attempts must be at least 1 (the first run is an attempt)"));
+                }
+            }
             ("backoff_ms", Lit::Int(n)) => o.backoff_ms = n.base10_parse()?,
             ("max_backoff_ms", Lit::Int(n)) => o.max_backoff_ms = n.base10_parse()?,
-            _ => {
-                return Err(Error::new_spanned(
-                    &pair,
-                    "unknown task option: use name = \"...\", max_attempts = N, backoff_ms = N, max_backoff_ms = N",
-                ))
-            }
+            _ => return Err(Error::new_spanned(lit, format!("`{key}` takes a whole number: {key} = 3"))),
         }
-    }
-    if o.max_attempts == 0 {
-        return Err(Error::new(Span::call_site(), "max_attempts must be at least 1"));
     }
     Ok(o)
 }
@@ -80,6 +92,12 @@ fn expand(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> syn
     let sig = &function.sig;
     if sig.asyncness.is_none() {
         return Err(Error::new_spanned(sig.fn_token, "a task must be an `async fn`"));
+    }
+    if let Some(unsafety) = &sig.unsafety {
+        return Err(Error::new_spanned(
+            unsafety,
+            "a task cannot be `unsafe`: a worker calls it, with no caller to uphold its safety contract",
+        ));
     }
     if !sig.generics.params.is_empty() {
         return Err(Error::new_spanned(&sig.generics, "a task cannot be generic (its arguments are stored as JSON)"));
@@ -95,6 +113,12 @@ fn expand(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> syn
         };
         if matches!(&*arg.ty, Type::Reference(_)) {
             return Err(Error::new_spanned(&arg.ty, "task arguments must be owned values (they are stored as JSON)"));
+        }
+        if matches!(&*arg.ty, Type::ImplTrait(_)) {
+            return Err(Error::new_spanned(
+                &arg.ty,
+                "a task cannot be generic (its arguments are stored as JSON): give this argument a concrete type",
+            ));
         }
         names.push(ident.ident.clone());
         types.push((*arg.ty).clone());
@@ -113,8 +137,37 @@ fn expand(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> syn
     let (max_attempts, backoff_ms, max_backoff_ms) = (o.max_attempts, o.backoff_ms, o.max_backoff_ms);
     let doc = format!("Schedules [`{ident}`] as a background task: see `#[macaron::task]`.");
     let arity = names.len();
+    // Each argument type checked where the user wrote it: an error names
+    // the type and points at it, not at the attribute.
+    let argument_checks = types.iter().map(|ty| {
+        quote_spanned! {ty.span()=> __macaron_task_argument_is_stored_as_json::<#ty>();}
+    });
+    // The return type likewise: `()` or a `Result` (`TaskOutput`).
+    let call = quote!(#ident(#(#names),*).await);
+    let outcome = match &sig.output {
+        ReturnType::Default => quote!(::macaron::tasks::TaskOutput::into_outcome(#call)),
+        ReturnType::Type(_, ty) => {
+            // The whole call on the type's span, so that the error's main
+            // span is the return type.
+            let span = ty.span();
+            let callee = Ident::new(&ident.to_string(), span);
+            let args = names.iter().map(|n| Ident::new(&n.to_string(), span));
+            quote_spanned!(span=> ::macaron::tasks::TaskOutput::into_outcome(#callee(#(#args),*).await))
+        }
+    };
     Ok(quote! {
         #function
+
+        #[allow(dead_code)]
+        const _: () = {
+            fn __macaron_task_argument_is_stored_as_json<
+                T: ::macaron::serde::Serialize + ::macaron::serde::de::DeserializeOwned,
+            >() {
+            }
+            fn __macaron_task_arguments() {
+                #(#argument_checks)*
+            }
+        };
 
         #[doc = #doc]
         #[allow(clippy::too_many_arguments)]
@@ -135,7 +188,7 @@ fn expand(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> syn
                 let (#(#names,)*): (#(#types,)*) = ::macaron::serde_json::from_value(args).map_err(|e| {
                     ::std::format!("the arguments of the stored task do not fit its {} parameter(s): {}", #arity, e)
                 })?;
-                ::macaron::tasks::TaskOutput::into_outcome(#ident(#(#names),*).await)
+                #outcome
             }),
         };
 

@@ -57,8 +57,6 @@
 //! assert_eq!(api.schemas["Pet"]["properties"]["name"]["type"], serde_json::json!(["string", "null"]));
 //! ```
 
-#![warn(missing_docs)]
-
 mod builder;
 mod docs;
 mod error;

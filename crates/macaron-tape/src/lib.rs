@@ -67,8 +67,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-#![forbid(unsafe_code)]
-
 use std::borrow::Cow;
 
 use serde_json::{Map, Number, Value};
@@ -549,22 +547,18 @@ mod tests {
     /// (with a printed reason) when the corpus is not beside the checkout,
     /// which `CI=true` refuses.
     pub(crate) fn corpus_json() -> Vec<(std::path::PathBuf, String)> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/specs/public");
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            assert!(std::env::var("CI").is_err(), "the corpus is missing at {}", dir.display());
-            eprintln!("SKIPPED: no corpus at {}", dir.display());
-            return Vec::new();
-        };
-        let documents: Vec<_> = entries
-            .flatten()
-            .map(|entry| entry.path())
-            .filter(|path| path.extension().is_some_and(|e| e == "json"))
-            .map(|path| {
+        let Some(corpus) = macaron_dev::corpus() else { return Vec::new() };
+        let documents: Vec<_> = corpus
+            .documents()
+            .iter()
+            .filter(|d| d.format == "json")
+            .map(|d| {
+                let path = corpus.path(&d.file);
                 let text = std::fs::read_to_string(&path).unwrap();
                 (path, text)
             })
             .collect();
-        assert!(!documents.is_empty(), "no JSON document in {}", dir.display());
+        assert!(!documents.is_empty(), "no JSON document in {}", macaron_dev::corpus::dir().display());
         documents
     }
 

@@ -24,8 +24,11 @@ macaron_tasks::submit! {
     })}
 }
 
-async fn measure(label: &str, queue: Queue, n: usize) {
-    queue.clear().await.expect("clear the queue");
+/// Whatever stops the benchmark, shown as it is.
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+async fn measure(label: &str, queue: Queue, n: usize) -> Result<(), BoxError> {
+    queue.clear().await?;
     DONE.store(0, Ordering::SeqCst);
     let start = Instant::now();
     let mut schedulers = Vec::new();
@@ -35,12 +38,13 @@ async fn measure(label: &str, queue: Queue, n: usize) {
             for i in (s..n).step_by(8) {
                 let e =
                     Envelope::new("bench::noop", serde_json::json!([i]), TaskContext::default(), RetryPolicy::new(1));
-                queue.push(&e, Duration::ZERO).await.expect("schedule");
+                queue.push(&e, Duration::ZERO).await?;
             }
+            Ok::<(), BoxError>(())
         }));
     }
     for s in schedulers {
-        s.await.expect("a scheduler");
+        s.await??;
     }
     let scheduled = start.elapsed();
     let start = Instant::now();
@@ -51,17 +55,18 @@ async fn measure(label: &str, queue: Queue, n: usize) {
     }
     let ran = start.elapsed();
     workers.shutdown(Duration::from_secs(10)).await;
-    queue.clear().await.expect("clear the queue");
+    queue.clear().await?;
     let rate = |d: Duration| n as f64 / d.as_secs_f64();
     println!("{label:<9} {n} tasks: scheduled {:>7.0}/s, executed {:>7.0}/s", rate(scheduled), rate(ran));
+    Ok(())
 }
 
 #[tokio::main]
-async fn main() {
+async fn main() -> Result<(), BoxError> {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(2000);
     let file = std::env::temp_dir().join(format!("macaron-tasks-bench-{}.db", std::process::id()));
-    let db = Db::connect(&format!("sqlite://{}", file.display())).await.expect("SQLite");
-    measure("sqlite", Queue::sql(&db), n).await;
+    let db = Db::connect(&format!("sqlite://{}", file.display())).await?;
+    measure("sqlite", Queue::sql(&db), n).await?;
     let _ = std::fs::remove_file(&file);
     let prefix = format!("bench{}_", std::process::id());
     match Db::connect_with(
@@ -71,14 +76,15 @@ async fn main() {
     .await
     {
         Ok(db) => {
-            measure("postgres", Queue::sql(&db), n).await;
+            measure("postgres", Queue::sql(&db), n).await?;
             let _ = db.drop_table("macaron_tasks").await;
             let _ = db.drop_table("macaron_schema").await;
         }
         Err(e) => println!("postgres  skipped: {e}"),
     }
     match Queue::redis("redis://127.0.0.1:6379", &format!("bench{}", std::process::id())).await {
-        Ok(queue) => measure("redis", queue, n).await,
+        Ok(queue) => measure("redis", queue, n).await?,
         Err(e) => println!("redis     skipped: {e}"),
     }
+    Ok(())
 }

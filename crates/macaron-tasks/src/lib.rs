@@ -64,8 +64,6 @@
 //! # });
 //! ```
 
-#![warn(missing_docs)]
-
 mod clock;
 mod envelope;
 mod error;

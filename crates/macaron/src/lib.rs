@@ -85,8 +85,6 @@
 //! (`tasks`), outgoing calls (`client`) and the process (`process`:
 //! `letsgo`).
 
-#![warn(missing_docs)]
-
 pub mod auth;
 mod build;
 mod builtins;

@@ -6,6 +6,10 @@
 //! instance itself reads. Without MACARON_TEST_URL (`cargo test`) the
 //! service starts in-process, with test secrets when none are set.
 
+// A test's unwrap() or expect() is its assertion, in its helpers too
+// (clippy.toml's allow-*-in-tests covers #[test] functions only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Once;
 
 use macaron::test::Target;

@@ -14,6 +14,10 @@
 //! `compile_pass/`)
 //! are data, not test targets (`autotests = false` in Cargo.toml).
 
+// A test's unwrap() or expect() is its assertion, in its helpers too
+// (clippy.toml's allow-*-in-tests covers #[test] functions only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod compile_fail;
 mod corpus;
 mod golden;
