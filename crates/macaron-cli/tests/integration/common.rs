@@ -116,3 +116,14 @@ pub fn petstore_images() -> std::sync::MutexGuard<'static, ()> {
     // A test that failed holding its turn leaves nothing to repair.
     TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
+
+/// The suites that build services and run containers (`scaffold`,
+/// `docker`, `pipeline`) take turns, one test at a time, as they did when
+/// each was a test binary of its own run after the other: they share the
+/// scaffolds' target folder (one suite's build of a service's tests would
+/// be taken for another's), the images and the containers' names.
+pub fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    // A test that failed holding its turn leaves nothing to repair.
+    TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

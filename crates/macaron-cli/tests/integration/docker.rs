@@ -69,6 +69,7 @@ fn inspect(image: &str, format: &str) -> String {
 
 #[test]
 fn the_petstore_image_runs_as_a_user_and_passes_its_acceptance_tests() {
+    let _heavy = common::heavy();
     if !engine_ready() {
         return;
     }
@@ -123,6 +124,7 @@ fn the_petstore_image_runs_as_a_user_and_passes_its_acceptance_tests() {
 
 #[test]
 fn a_container_that_never_gets_ready_or_a_missing_base_is_an_error() {
+    let _heavy = common::heavy();
     if !engine_ready() {
         return;
     }
@@ -182,6 +184,7 @@ fn service_copy(label: &str) -> PathBuf {
 
 #[test]
 fn refusals_each_name_their_reason() {
+    let _heavy = common::heavy();
     let dir = service_copy("refusals");
     // Not in git, no --version.
     let out = macaron(&dir, &["docker", "dockerfile"], &[]);
@@ -256,6 +259,7 @@ fn which(program: &str) -> PathBuf {
 /// lints the same files.
 #[test]
 fn the_dockerfiles_match_the_golden_files() {
+    let _heavy = common::heavy();
     let work = scratch("dockerfile");
     let root = repo_root();
     let out =
@@ -283,6 +287,7 @@ fn the_dockerfiles_match_the_golden_files() {
 /// secret of the environment reaches a command line.
 #[test]
 fn docker_builds_and_pushes_to_the_registry() {
+    let _heavy = common::heavy();
     let dir = service_copy("push");
     let bin = dir.parent().expect("scratch").join("bin");
     std::fs::create_dir_all(&bin).expect("mkdir");

@@ -73,6 +73,7 @@ impl Drop for Supervisors {
 
 #[test]
 fn a_scaffolded_service_goes_from_a_commit_through_staging_here_to_live_in_a_container() {
+    let _heavy = common::heavy();
     if !engine_ready() {
         return;
     }
@@ -237,6 +238,7 @@ fn no_secret_in(texts: &[String]) {
 
 #[test]
 fn kubernetes_applies_waits_for_the_rollout_and_undoes_a_failed_one() {
+    let _heavy = common::heavy();
     let staging = "url: https://petstore.staging.example.com\ndeploy:\n  target: kubernetes\n  context: kind-ci\n  ready_timeout: 90s\n";
     let dir = petstore_repo("pipeline-kubernetes", staging);
     let log = dir.parent().expect("scratch").join("kubectl.log");
@@ -305,6 +307,7 @@ fn kubernetes_applies_waits_for_the_rollout_and_undoes_a_failed_one() {
 
 #[test]
 fn cloud_run_tests_a_candidate_before_it_takes_the_traffic() {
+    let _heavy = common::heavy();
     let staging = "url: https://petstore.staging.example.com\ndeploy:\n  target: cloud-run\n  region: europe-west1\n  project: acme-staging\n  replicas: 1\n  max_replicas: 4\n";
     let dir = petstore_repo("pipeline-cloud-run", staging);
     let scratch_dir = dir.parent().expect("scratch").to_path_buf();
@@ -404,6 +407,7 @@ fn cloud_run_tests_a_candidate_before_it_takes_the_traffic() {
 
 #[test]
 fn bad_input_deploys_nothing() {
+    let _heavy = common::heavy();
     let dir = petstore_repo("pipeline-refusals", "deploy:\n  target: kubernetes\n");
     let out = common::macaron(&dir, &["deploy", "--env", "staging", "--target", "heroku"]);
     assert_refused(&out, 2, "invalid value 'heroku' for '--target <TARGET>'");
@@ -431,6 +435,7 @@ fn bad_input_deploys_nothing() {
 
 #[test]
 fn the_petstore_goes_through_staging_in_a_container_to_live_here() {
+    let _heavy = common::heavy();
     if !engine_ready() {
         return;
     }

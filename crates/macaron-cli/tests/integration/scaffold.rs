@@ -78,6 +78,7 @@ fn sigterm(mut child: Child) {
 
 #[test]
 fn sqlite_tasks_jwt_service_passes_its_tests_locally_and_by_url() {
+    let _heavy = common::heavy();
     let dir = scaffold("shop", &["--db", "sqlite", "--tasks", "--auth", "jwt"]);
     cargo_test_passes(&dir, &[]);
 
@@ -129,6 +130,7 @@ fn sqlite_tasks_jwt_service_passes_its_tests_locally_and_by_url() {
 
 #[test]
 fn in_memory_service_passes_its_tests() {
+    let _heavy = common::heavy();
     let dir = scaffold("notes", &["--db", "none", "--auth", "none", "--tasks"]);
     cargo_test_passes(&dir, &[]);
     macaron_test_passes(&dir, &["test", "--local", "--profile", "dev"], &[]);
@@ -137,6 +139,7 @@ fn in_memory_service_passes_its_tests() {
 
 #[test]
 fn postgres_service_passes_its_tests() {
+    let _heavy = common::heavy();
     let Some(postgres) = macaron_dev::backends::postgres() else { return };
     let dir = scaffold("ledger", &["--db", "postgres"]);
     let vars = [("DATABASE_URL", postgres)];
@@ -147,6 +150,7 @@ fn postgres_service_passes_its_tests() {
 
 #[test]
 fn bad_targets_are_refused_with_a_reason() {
+    let _heavy = common::heavy();
     let dir = scaffold("target-checks", &["--db", "none"]);
     // Nothing listens there.
     let dead = format!("http://127.0.0.1:{}", free_port());
@@ -185,6 +189,7 @@ fn stubborn() -> PathBuf {
 
 #[test]
 fn misbehaving_services_fail_the_run() {
+    let _heavy = common::heavy();
     let dir = stubborn();
     let local = ["test", "--local", "--profile", "dev", "--ready-timeout", "3s", "--grace", "2s"];
     // Well behaved: one test, passed.
