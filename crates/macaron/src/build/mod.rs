@@ -266,17 +266,8 @@ impl ApiBuilder {
         let bindings = bind::Bindings { handlers, guards: &self.guards, builtins: &builtins, jwt: jwt.is_some() };
         let mut bound = bind::operations(specs, bindings, &mut problems);
         let settings = read_settings(&config, self.health_timeout, &self.checks, &mut problems);
-        let metrics = match Metrics::new(bound.ops.len()) {
-            Ok(metrics) => Some(metrics),
-            Err(e) => {
-                problems.say(e);
-                None
-            }
-        };
         problems.into_result()?;
-        let (Some(settings), Some(metrics)) = (settings, metrics) else {
-            return Err(StartupError::one(Problem::new("the settings could not be read")));
-        };
+        let metrics = Metrics::new(bound.ops.len()).map_err(|e| StartupError::one(Problem::new(e)))?;
         add_builtins(&mut bound.router, &builtins);
 
         let name = self.name.or_else(|| config.name.clone()).unwrap_or_else(identity::default_name);
@@ -346,14 +337,15 @@ fn collect_handlers(given: Vec<(String, BoxedHandler)>, problems: &mut Problems)
     handlers
 }
 
-/// The configuration's settings of the database pool, tasks and health.
+/// The configuration's settings of the database pool, tasks and health. A
+/// bad value is a problem (and its default stands in, unused: the build
+/// stops on any problem).
 fn read_settings(
     config: &Config,
     health_timeout: Option<Duration>,
     checks: &[(String, CheckFn)],
     problems: &mut Problems,
-) -> Option<Settings> {
-    let before = problems.len();
+) -> Settings {
     let mut problem = |e: String| problems.push(Problem::new(e));
     let pool_size = config.get_opt::<u32>("database_pool_size").map_err(|e| problem(e.to_string())).ok().flatten();
     // Background tasks: on when the program declares any (and `with_async`
@@ -376,12 +368,12 @@ fn read_settings(
         }
         names.push(name);
     }
-    (problems.len() == before).then(|| Settings {
+    Settings {
         pool_size: pool_size.unwrap_or(10),
         tasks,
         health_timeout: health_timeout.unwrap_or(DEFAULT_HEALTH_TIMEOUT),
         shutdown_delay: shutdown_delay.unwrap_or_default(),
-    })
+    }
 }
 
 /// The service's database: the one given or configured, else an SQLite

@@ -143,11 +143,6 @@ impl Problems {
         self.0.is_empty()
     }
 
-    /// How many problems were found so far.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
     /// `Ok` when nothing was found, else every problem.
     pub fn into_result(self) -> Result<(), StartupError> {
         if self.0.is_empty() {

@@ -55,7 +55,7 @@ pub(crate) fn fatal(current: &Arc<Current>, error: &Error, error_id: &str) {
     let mut object = ErrorObject::of(error);
     object.error_id = Some(error_id.into());
     let response = serde_json::to_value(object).unwrap_or(Value::Null);
-    send_with_id(current, error_id, title, detail, backtrace, response);
+    send(current, error_id, title, detail, backtrace, response);
 }
 
 /// Sends a `NON-FATAL BACKEND ERROR` report about an error a handler caught
@@ -77,7 +77,7 @@ pub fn report_error(title: &str, caught: &dyn fmt::Display) {
         let title = format!("NON-FATAL BACKEND ERROR {}: {title}", current.instance.name);
         let detail = json!({"description": caught.to_string()});
         let backtrace = Arc::new(Backtrace::force_capture());
-        send(current, title, detail, Some(backtrace), Value::Null);
+        send(current, &crate::error::id::error_id(), title, detail, Some(backtrace), Value::Null);
     });
     if sent.is_none() {
         tracing::warn!("NON-FATAL BACKEND ERROR (outside a request): {title}: {caught}");
@@ -86,12 +86,7 @@ pub fn report_error(title: &str, caught: &dyn fmt::Display) {
 
 /// Queues a report: written on the reporter thread, where resolving the
 /// backtrace's symbols costs no request anything.
-fn send(current: &Arc<Current>, title: String, detail: Value, backtrace: Option<Arc<Backtrace>>, response: Value) {
-    let error_id = crate::error::id::error_id();
-    send_with_id(current, &error_id, title, detail, backtrace, response);
-}
-
-fn send_with_id(
+fn send(
     current: &Arc<Current>,
     error_id: &str,
     title: String,

@@ -125,5 +125,5 @@ impl Call {
 /// The task queue of the service serving the current request, else of the
 /// first one started in this process (scheduling outside a request).
 fn queue() -> Option<TaskQueue> {
-    current_instance().and_then(|i| i.tasks.get().cloned()).or_else(runtime::first_queue)
+    current_instance().and_then(|i| i.tasks.get().cloned()).or_else(|| runtime::FIRST.get().cloned())
 }

@@ -32,12 +32,7 @@ pub(crate) struct TaskRuntime {
 
 /// The queue of the first service started in this process, for scheduling
 /// outside a request.
-static FIRST: OnceLock<Arc<TaskRuntime>> = OnceLock::new();
-
-/// The queue of the first service started in this process.
-pub(super) fn first_queue() -> Option<TaskQueue> {
-    FIRST.get().map(|runtime| TaskQueue { queue: runtime.queue.clone(), metrics: runtime.metrics.clone() })
-}
+pub(super) static FIRST: OnceLock<TaskQueue> = OnceLock::new();
 
 /// How tasks run in a service, read from the configuration when it is built.
 pub(crate) struct TaskSettings {
@@ -110,8 +105,10 @@ impl TaskSettings {
             executor,
             workers: Mutex::new(None),
         });
-        let _ = FIRST.set(runtime.clone());
-        let _ = instance.tasks.set(TaskQueue { queue: runtime.queue.clone(), metrics: runtime.metrics.clone() });
+        // Where requests (and code outside them) find the queue to schedule on.
+        let handle = TaskQueue { queue: runtime.queue.clone(), metrics: runtime.metrics.clone() };
+        let _ = FIRST.set(handle.clone());
+        let _ = instance.tasks.set(handle);
         Ok(runtime)
     }
 }
