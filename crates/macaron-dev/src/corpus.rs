@@ -9,11 +9,29 @@
 
 use std::path::{Path, PathBuf};
 
-/// Where the corpus is expected: `../shared/specs/public` beside the
-/// checkout (whether or not it is there).
+/// Where the corpus is expected: `shared/specs/public` in the nearest
+/// folder above the package under test (`../shared/specs/public` beside the checkout), whether or not it
+/// is there.
+///
+/// Found when the tests run, not when this crate is compiled: a crate
+/// built in one checkout may be linked into the tests of another (a
+/// nested `cargo` sharing the target folder, as the deploy pipeline's
+/// tests do), and the first checkout may be gone by then.
+///
+/// ```
+/// assert!(macaron_dev::corpus::dir().ends_with("shared/specs/public"));
+/// ```
 pub fn dir() -> PathBuf {
-    // This crate is `crates/macaron-dev` in the checkout.
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/specs/public")
+    // Cargo names the package under test when it runs tests and doctests.
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_default();
+    let candidates = || start.ancestors().map(|a| a.join("shared/specs/public"));
+    candidates()
+        .find(|c| c.join("MANIFEST.tsv").is_file())
+        // Where it would be for a checkout laid out as `crates/<name>`.
+        .unwrap_or_else(|| start.join("../../../shared/specs/public"))
 }
 
 /// The corpus, or `None` after a printed skip when it is missing (with
