@@ -17,6 +17,13 @@ pub struct TaskContext {
     /// The authenticated caller (`{"id": ..., "claims": {...}}`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<Value>,
+    /// The W3C `traceparent` of the span that scheduled the task, when
+    /// traces are on: the task's span continues that trace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceparent: Option<String>,
+    /// The W3C `tracestate` that goes with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracestate: Option<String>,
 }
 
 /// A scheduled task, as the queue keeps it.

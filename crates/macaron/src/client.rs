@@ -6,7 +6,9 @@
 //! (status, code, description, user message: PyMacaron's `is_error`), the
 //! request id of the request being served travels along (`X-Request-Id`),
 //! and, when asked, so does the caller's token (PyMacaron's
-//! `x-decorate-request: add_auth`). Network failures are retried for
+//! `x-decorate-request: add_auth`). When traces are on, each call is a
+//! client span whose W3C `traceparent` goes with the request, so the
+//! callee's spans join the caller's trace. Network failures are retried for
 //! idempotent methods only (a POST may have been executed), with a short
 //! backoff; a service that stays unreachable is a 503.
 //!
@@ -26,7 +28,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+use tracing::Instrument;
+
 use crate::error::codes::{BadResponse, ServerError, ServiceUnavailable};
+use crate::telemetry::{self, spans};
 use crate::error::{Error, ErrorObject};
 
 /// The HTTP side of a client: base URL, timeout, retries, token forwarding.
@@ -85,12 +90,40 @@ impl HttpClient {
     ) -> Result<(u16, Bytes), Error> {
         let method = reqwest::Method::from_bytes(method.as_bytes())
             .map_err(|_| ServerError::new(format!("bad method {method}")))?;
+        if !telemetry::on() {
+            return self.attempts(method, path, &query, &headers, body.as_ref(), None).await;
+        }
+        // Traces are on: the call is a client span, and its context travels in `traceparent`.
+        let (host, port) = reqwest::Url::parse(&self.base)
+            .map(|u| (u.host_str().unwrap_or("").to_string(), u.port_or_known_default()))
+            .unwrap_or_default();
+        let span = spans::call(method.as_str(), &host, port);
+        let context = spans::headers_of(&span);
+        let sent = self.attempts(method, path, &query, &headers, body.as_ref(), Some(&context)).instrument(span.clone()).await;
+        match &sent {
+            Ok((status, _)) => spans::finish_call(&span, Some(*status), (*status >= 500).then(|| status.to_string()).as_deref()),
+            Err(e) => spans::finish_call(&span, None, Some(&e.code)),
+        }
+        sent
+    }
+
+    /// Sends the request, retrying an idempotent one after a connect error
+    /// or a timeout.
+    async fn attempts(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: &Pairs,
+        headers: &Pairs,
+        body: Option<&Value>,
+        trace: Option<&Pairs>,
+    ) -> Result<(u16, Bytes), Error> {
         let idempotent = matches!(method.as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS");
         let url = format!("{}{path}", self.base);
         let mut attempt = 0;
         loop {
             let mut request = self.http.request(method.clone(), &url).timeout(self.timeout).query(&query);
-            for (name, value) in &headers {
+            for (name, value) in headers.iter().chain(trace.into_iter().flatten()) {
                 request = request.header(name.as_str(), value.as_str());
             }
             if let Some(id) = crate::request_id() {
@@ -101,7 +134,7 @@ impl HttpClient {
                     request = request.header("Authorization", auth);
                 }
             }
-            if let Some(body) = &body {
+            if let Some(body) = body {
                 request = request.json(body);
             }
             match request.send().await {

@@ -95,7 +95,7 @@ mod health;
 mod http;
 mod inputs;
 mod instance;
-mod metrics;
+pub mod metrics;
 mod model;
 mod options;
 mod process;
@@ -107,6 +107,7 @@ mod schema;
 mod secrets;
 mod service;
 mod storage;
+mod telemetry;
 pub mod tasks;
 #[cfg(feature = "test")]
 pub mod test;
@@ -130,6 +131,7 @@ pub use options::{Options, Role};
 pub use process::letsgo;
 pub use reply::{Accepted, Created, NoContent, Reply, Response, WithStatus};
 pub use reports::report_error;
+pub use telemetry::monitor;
 pub use request::{request_id, set_user_id};
 
 /// The version this binary was built as: `MACARON_BUILD_VERSION` when the

@@ -1,18 +1,52 @@
-//! Request metrics in Prometheus' text format, served at `/metrics`.
+//! Metrics in Prometheus' text format, served at `/metrics`.
 //!
 //! Operators need request rates, error rates and latency per endpoint
 //! without instrumenting each handler. Every reply, errors and built-ins
 //! included, is counted once in `macaron_requests_total` and timed in
 //! `macaron_request_duration_seconds`, both labelled by operation id and
-//! status. Each service has its own registry (not the process-global one),
-//! so several services in one test process do not mix their counts.
+//! status; `macaron_requests_in_flight` counts the requests being served
+//! and `macaron_build_info{name, version, revision}` says what runs. Each
+//! service has its own registry for these, so several services in one test
+//! process do not mix their counts; `/metrics` serves them followed by the
+//! process-wide [`registry`], where a service adds its own series (and
+//! where [`crate::monitor`] times its sections).
+//!
+//! ```
+//! use macaron::metrics::prometheus::{IntCounter, Opts};
+//! let signups = IntCounter::with_opts(Opts::new("shop_signups_total", "Accounts opened")).unwrap();
+//! macaron::metrics::registry().register(Box::new(signups.clone())).unwrap();
+//! signups.inc();
+//! assert!(macaron::metrics::render().contains("shop_signups_total 1"));
+//! ```
 
 use std::collections::HashMap;
 use std::sync::RwLock;
 
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
+
+pub use prometheus;
+
+/// The process-wide registry: series registered here are served by every
+/// service's `/metrics`, after the service's own.
+pub fn registry() -> &'static Registry {
+    prometheus::default_registry()
+}
+
+/// The text exposition of the process-wide [`registry`].
+pub fn render() -> String {
+    encode(&registry().gather())
+}
+
+fn encode(families: &[prometheus::proto::MetricFamily]) -> String {
+    let mut out = Vec::new();
+    if let Err(e) = TextEncoder::new().encode(families, &mut out) {
+        return format!("# cannot encode metrics: {e}\n");
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
 
 /// The counter and histogram of one status of one operation.
 type Handles = (u16, IntCounter, Histogram);
@@ -22,6 +56,10 @@ pub(crate) struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    /// `macaron_requests_in_flight`.
+    pub in_flight: IntGauge,
+    /// `macaron_build_info{name, version, revision}` (always 1).
+    build_info: IntGaugeVec,
     /// The handles already looked up for each of the service's operations
     /// (by index in its operation table), by status: looking a labelled
     /// metric up hashes and formats its labels, once per reply otherwise.
@@ -62,12 +100,22 @@ impl Metrics {
             &["operation", "status"],
         )
         .map_err(|e| e.to_string())?;
+        let in_flight = IntGauge::new("macaron_requests_in_flight", "Requests being served").map_err(|e| e.to_string())?;
+        let build_info = IntGaugeVec::new(
+            Opts::new("macaron_build_info", "What runs: the service's name, version and revision (always 1)"),
+            &["name", "version", "revision"],
+        )
+        .map_err(|e| e.to_string())?;
         registry.register(Box::new(requests.clone())).map_err(|e| e.to_string())?;
         registry.register(Box::new(latency.clone())).map_err(|e| e.to_string())?;
+        registry.register(Box::new(in_flight.clone())).map_err(|e| e.to_string())?;
+        registry.register(Box::new(build_info.clone())).map_err(|e| e.to_string())?;
         Ok(Metrics {
             registry,
             requests,
             latency,
+            in_flight,
+            build_info,
             operations: (0..operations).map(|_| RwLock::new(Vec::new())).collect(),
             others: RwLock::new(HashMap::new()),
         })
@@ -123,13 +171,28 @@ impl Metrics {
         &list[at]
     }
 
-    /// The text exposition.
+    /// Sets `macaron_build_info`: the revision is what follows `+` in the
+    /// version (`1.2.0+abc1234`) or its last part for an image's version
+    /// (`YYMMDD-HHMM-COUNT-SHA6`), else `unknown`.
+    pub fn set_build_info(&self, name: &str, version: &str) {
+        let revision = match version.split_once('+') {
+            Some((_, rev)) => rev,
+            None => version
+                .trim_end_matches("-dirty")
+                .rsplit('-')
+                .next()
+                .filter(|sha| version.contains('-') && sha.len() == 6 && sha.bytes().all(|b| b.is_ascii_hexdigit()))
+                .unwrap_or("unknown"),
+        };
+        self.build_info.with_label_values(&[name, version, revision]).set(1);
+    }
+
+    /// The text exposition: the service's series, then the process-wide ones.
     pub fn render(&self) -> String {
-        let mut out = Vec::new();
-        if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut out) {
-            return format!("# cannot encode metrics: {e}\n");
-        }
-        String::from_utf8_lossy(&out).into_owned()
+        let mut families = self.registry.gather();
+        let own: Vec<String> = families.iter().map(|f| f.name().to_string()).collect();
+        families.extend(registry().gather().into_iter().filter(|f| !own.iter().any(|n| n == f.name())));
+        encode(&families)
     }
 }
 
@@ -154,5 +217,13 @@ mod tests {
         assert!(text.contains(r#"macaron_requests_total{operation="getPet",status="404"} 1"#), "{text}");
         assert!(text.contains(r#"macaron_requests_total{operation="not_found",status="404"} 1"#), "{text}");
         assert!(text.contains("macaron_request_duration_seconds_bucket"), "{text}");
+        m.in_flight.inc();
+        m.set_build_info("pets", "1.2.0+abc1234");
+        let text = m.render();
+        assert!(text.contains("macaron_requests_in_flight 1"), "{text}");
+        assert!(text.contains(r#"macaron_build_info{name="pets",revision="abc1234",version="1.2.0+abc1234"} 1"#), "{text}");
+        let image = super::Metrics::new(0).unwrap();
+        image.set_build_info("pets", "261204-0204-91-b445b1");
+        assert!(image.render().contains(r#"revision="b445b1""#));
     }
 }

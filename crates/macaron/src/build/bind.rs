@@ -21,6 +21,7 @@ use crate::auth::{self, AuthMode, GuardFn};
 use crate::error::{Problem, Problems};
 use crate::handler::BoxedHandler;
 use crate::inputs::is_json;
+use crate::request::Routed;
 use crate::route::{Builtin, Router, Target};
 use crate::schema::{LoadedApi, SchemaSet};
 use crate::service::Op;
@@ -129,7 +130,9 @@ pub(super) fn operations(
                 None => None,
             };
             let id: Arc<str> = Arc::from(op.id.as_str());
-            bound.ops.push(Op { api: index, id, spec: op.clone(), params, body, responses, handler, auth, guard });
+            let routed = Routed { id: id.clone(), handler: op.bind_server().map(Arc::from) };
+            let spec = op.clone();
+            bound.ops.push(Op { api: index, id, spec, params, body, responses, handler, auth, guard, routed });
         }
         let validators = match set.compile() {
             Ok(v) => v,

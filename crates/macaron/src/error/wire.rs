@@ -1,7 +1,7 @@
 //! The JSON error object, as it travels: one serde type for every side.
 //!
 //! The object a service sends (`{error, error_description, status,
-//! user_message?, error_id?}`) is read back by clients of other Macaron
+//! user_message?, error_id?, trace_id?}`) is read back by clients of other Macaron
 //! services and quoted in crash reports. Three hand-written copies of its
 //! shape would drift apart (a field added to one, forgotten in another), so
 //! all three use [`ErrorObject`]: the HTTP layer serialises it straight to
@@ -42,6 +42,9 @@ pub struct ErrorObject<'a> {
     /// The id of the crash report of a server error.
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     pub error_id: Option<Cow<'a, str>>,
+    /// The trace of a server error (32 hex digits), when traces are on.
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<Cow<'a, str>>,
 }
 
 impl<'a> ErrorObject<'a> {
@@ -53,6 +56,7 @@ impl<'a> ErrorObject<'a> {
             status: error.status,
             user_message: error.user_message.as_deref().map(Cow::Borrowed),
             error_id: None,
+            trace_id: None,
         }
     }
 

@@ -14,7 +14,7 @@
 //! inputs, handler, reply, reports); this file is the order they run in.
 
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use actix_http::body::BoxBody;
@@ -30,7 +30,7 @@ use macaron_spec::ParamLocation;
 use super::body::{read_body, too_large};
 use super::error_reply::error_reply;
 use super::facts::{method_name, Facts};
-use super::response::{gzip, http_response, ping};
+use super::response::{gzip, http_response};
 use super::ui::{is_ui_file, UiApp};
 use crate::auth::{self, AuthMode};
 use crate::builtins;
@@ -45,6 +45,8 @@ use crate::request::record::{lock, scope};
 use crate::request::{Current, Headers, Location, RequestId};
 use crate::route::{Builtin, Match, Target};
 use crate::service::Service;
+use crate::telemetry::{self, spans};
+use tracing::Instrument;
 
 /// What a request is counted and logged as.
 #[derive(Clone, Copy)]
@@ -66,6 +68,8 @@ struct Pipeline {
     content_length: Option<usize>,
     /// True when the request has a `Transfer-Encoding`.
     chunked: bool,
+    /// The request's server span, when traces are on.
+    span: Option<tracing::Span>,
 }
 
 /// The HTTP service: serves every request.
@@ -88,7 +92,13 @@ pub(crate) async fn dispatch(
     let head = req.head_mut();
     let (headers, uri) = (std::mem::take(&mut head.headers), std::mem::take(&mut head.uri));
     let payload = req.take_payload();
-    let (reply, mut current) = serve(&req, uri, payload, headers, service).await;
+    let (reply, mut current) = if telemetry::on() {
+        // Traces are on: the request runs in its server span.
+        let span = spans::request(req.method().as_str(), &headers);
+        serve(&req, uri, payload, headers, service, Some(span.clone())).instrument(span).await
+    } else {
+        serve(&req, uri, payload, headers, service, None).await
+    };
     // The header map goes back to the request, whose head actix keeps in a
     // pool: cleared there, its table is reused by a later request instead
     // of freed here and allocated again.
@@ -105,7 +115,9 @@ async fn serve(
     payload: Payload,
     headers: HeaderMap,
     service: Arc<Service>,
+    span: Option<tracing::Span>,
 ) -> (HttpResponse, Arc<Current>) {
+    service.metrics.in_flight.inc();
     let facts = Facts::of(&headers);
     let current = Arc::new(Current {
         request_id: RequestId::from_caller(facts.request_id.as_ref()),
@@ -121,6 +133,8 @@ async fn serve(
         panic: Mutex::new(None),
         instance: service.instance.clone(),
         reports: service.reports.clone(),
+        trace_id: span.as_ref().and_then(spans::trace_id),
+        operation: OnceLock::new(),
     });
     let header = |name: &str| current.headers.get(name);
     let origin = facts.origin.filter(|o| {
@@ -141,6 +155,7 @@ async fn serve(
         content_type: facts.content_type,
         content_length: facts.content_length.and_then(|v| v.to_str().ok().and_then(|v| v.parse::<usize>().ok())),
         chunked: facts.transfer_encoding,
+        span,
     };
 
     let method = req.method().as_str();
@@ -177,11 +192,6 @@ async fn serve(
                 Err(e) => Err((e, Vec::new())),
             }
         }
-        Match::Route(Target::Builtin(Builtin::Ping), _) => {
-            // Load balancers call it often: a static reply, built here.
-            pipeline.operation = Operation::Named(Builtin::Ping.name());
-            Ok(ping())
-        }
         Match::Route(Target::Builtin(builtin), _) => {
             pipeline.operation = Operation::Named(builtin.name());
             http_response(builtins::serve(&service, builtin).await).map_err(|e| (e, Vec::new()))
@@ -191,9 +201,12 @@ async fn serve(
             pipeline.run(payload, index, &captured).await.map_err(|e| (e, Vec::new()))
         }
     };
+    if let Some(span) = &pipeline.span {
+        pipeline.name_span(span, method, path);
+    }
     let reply = match result {
         Ok(reply) => reply,
-        Err((error, extra)) => error_reply(&service, &current, error, &extra),
+        Err((error, extra)) => error_reply(&service, &current, error, &extra, pipeline.span.as_ref()),
     };
     (pipeline.finish(reply), current)
 }
@@ -201,6 +214,7 @@ async fn serve(
 impl Pipeline {
     async fn run(&self, payload: Payload, index: usize, captured: &[(String, String)]) -> Result<HttpResponse, Error> {
         let op = &self.service.ops[index];
+        let _ = self.current.operation.set(op.routed.clone());
         let api = &self.service.apis[op.api];
         // Authentication first: without a valid token nothing else is checked.
         let user = match op.auth {
@@ -285,16 +299,56 @@ impl Pipeline {
             Operation::Op(index) => Label::Operation(index, &self.service.ops[index].spec.id),
         };
         self.service.metrics.observe(label, status, elapsed.as_secs_f64());
+        self.service.metrics.in_flight.dec();
         let operation = label.name();
-        tracing::info!(
-            request_id = %self.current.request_id,
-            operation = %operation,
-            "{} {} -> {} in {:.1} ms",
-            self.current.method,
-            self.current.path(),
-            status,
-            elapsed.as_secs_f64() * 1000.0
-        );
+        let ms = elapsed.as_secs_f64() * 1000.0;
+        match &self.span {
+            None => tracing::info!(
+                request_id = %self.current.request_id,
+                operation = %operation,
+                status,
+                duration_ms = ms,
+                "{} {} -> {} in {:.1} ms",
+                self.current.method,
+                self.current.path(),
+                status,
+                ms
+            ),
+            Some(span) => {
+                let user = lock(&self.current.user_id).clone();
+                spans::finish_request(span, status, &self.current.request_id.to_string(), user.as_deref());
+                tracing::info!(
+                    request_id = %self.current.request_id,
+                    trace_id = self.current.trace_id.as_deref().unwrap_or(""),
+                    operation = %operation,
+                    status,
+                    duration_ms = ms,
+                    "{} {} -> {} in {:.1} ms",
+                    self.current.method,
+                    self.current.path(),
+                    status,
+                    ms
+                )
+            }
+        }
         reply
+    }
+
+    /// Names the server span after what the request was routed to: the
+    /// operation (its path template as `http.route`), a built-in, or the
+    /// method alone when nothing matched.
+    #[cold]
+    fn name_span(&self, span: &tracing::Span, method: &str, path: &str) {
+        match self.operation {
+            Operation::Op(index) => {
+                let op = &self.service.ops[index];
+                spans::name_request(span, &op.id, Some(&op.spec.full_path()), Some(&op.id));
+            }
+            Operation::Named(name @ ("not_found" | "method_not_allowed" | "cors_preflight" | "")) => {
+                let _ = name;
+                spans::name_request(span, method, None, None);
+            }
+            Operation::Named(name) => spans::name_request(span, name, Some(path), None),
+        }
     }
 }

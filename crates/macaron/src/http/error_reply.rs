@@ -27,6 +27,7 @@ pub(super) fn error_reply(
     current: &Arc<Current>,
     error: Error,
     extra: &[(String, String)],
+    span: Option<&tracing::Span>,
 ) -> HttpResponse {
     let secrets = current.secrets();
     let error_id = error.is_server_error().then(crate::error::id::error_id);
@@ -38,6 +39,13 @@ pub(super) fn error_reply(
         object = object.map_text(|text| redact(text, &secrets));
     }
     object.error_id = error_id.as_deref().map(Into::into);
+    if error_id.is_some() {
+        // Next to the error id: the trace to look at.
+        object.trace_id = current.trace_id.as_deref().map(Into::into);
+    }
+    if let Some(span) = span {
+        crate::telemetry::spans::record_error(span, &error.code, error_id.as_deref());
+    }
     let bytes = match &service.decorator {
         None => serde_json::to_vec(&object).unwrap_or_default(),
         Some(decorate) => {

@@ -87,13 +87,6 @@ pub(super) fn json_bytes(value: &Value) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_else(|_| value.to_string().into_bytes())
 }
 
-/// The reply of `/ping` (`{}`): static body, static header, no builder.
-pub(super) fn ping() -> HttpResponse {
-    let mut reply = HttpResponse::with_body(StatusCode::OK, BoxBody::new(actix_web::web::Bytes::from_static(b"{}")));
-    reply.headers_mut().insert(header::CONTENT_TYPE, JSON);
-    reply
-}
-
 /// A content type as a header value (a static one is not copied), or the
 /// text back if it cannot be one.
 fn header_value(content_type: Cow<'static, str>) -> Result<HeaderValue, Cow<'static, str>> {

@@ -72,12 +72,18 @@ pub fn letsgo(start: fn(Options) -> Result<Api>) -> ! {
     if let (false, Some(port)) = (port_given, config.port) {
         options.port = port;
     }
-    macaron_config::install(config);
-    let logs = init_logs(options.debug);
+    let config = macaron_config::install(config);
+    let logs = match init_logs(options.debug, &config) {
+        Ok(logs) => logs,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1)
+        }
+    };
     let api = match start(options.clone()) {
         Ok(api) => api,
         Err(e) => {
-            drop(logs);
+            logs.finish();
             eprintln!("error: {}", e.error_description);
             std::process::exit(1)
         }
@@ -91,7 +97,8 @@ pub fn letsgo(start: fn(Options) -> Result<Api>) -> ! {
         }
     };
     reports.flush(REPORT_GRACE);
-    drop(logs);
+    // Spans still queued are exported before the exit: nothing is lost at SIGTERM.
+    logs.finish();
     std::process::exit(code)
 }
 

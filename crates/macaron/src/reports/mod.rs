@@ -7,7 +7,9 @@
 //! report, titled `FATAL BACKEND ERROR <service> <status> <code>:
 //! <description>`, whose message is a JSON dump of the error, its
 //! backtrace, the request, the caller, the server and the timing, and
-//! carries the same id ([`fatal`]). A handler that caught an error it can
+//! carries the same id ([`fatal`]). It names the operation and its
+//! handler, and its backtrace lists the service's own frames first, the
+//! runtime's folded into a count (`frames`). A handler that caught an error it can
 //! live with calls [`report_error`] to send a `NON-FATAL BACKEND ERROR`
 //! report and goes on.
 //!
@@ -30,6 +32,7 @@ use crate::request::record::{lock, with_current};
 use crate::request::Current;
 use crate::secrets::{redact, redact_headers};
 
+mod frames;
 mod panic;
 
 pub(crate) use panic::install_panic_hook;
@@ -54,6 +57,7 @@ pub(crate) fn fatal(current: &Arc<Current>, error: &Error, error_id: &str) {
     // What the caller was sent (before the decorator): the wire object itself.
     let mut object = ErrorObject::of(error);
     object.error_id = Some(error_id.into());
+    object.trace_id = current.trace_id.as_deref().map(Into::into);
     let response = serde_json::to_value(object).unwrap_or(Value::Null);
     send(current, error_id, title, detail, backtrace, response);
 }
@@ -97,7 +101,8 @@ fn send(
     let (end, duration_ms) = (SystemTime::now(), current.clock.elapsed().as_secs_f64() * 1000.0);
     let (owned, error_id) = (current.clone(), error_id.to_string());
     current.reports.send(Box::new(move || {
-        let message = dump(&owned, &error_id, detail, backtrace.map(|b| b.to_string()), response, end, duration_ms);
+        let backtrace = backtrace.map(|b| frames::for_report(&b.to_string()));
+        let message = dump(&owned, &error_id, detail, backtrace, response, end, duration_ms);
         (redact(&title, &owned.secrets()), message)
     }));
 }
@@ -108,14 +113,18 @@ fn dump(
     current: &Current,
     error_id: &str,
     error: Value,
-    backtrace: Option<String>,
+    backtrace: Option<Value>,
     response: Value,
     end: SystemTime,
     duration_ms: f64,
 ) -> String {
     let instance = &current.instance;
+    let operation = current.operation.get();
     let dump = json!({
         "error_id": error_id,
+        "trace_id": current.trace_id,
+        "operation": operation.map(|o| o.id.as_ref()),
+        "handler": operation.and_then(|o| o.handler.as_deref()),
         "error": error,
         "backtrace": backtrace,
         "request": {

@@ -17,4 +17,4 @@ pub(crate) mod record;
 pub(crate) use headers::Headers;
 pub(crate) use id::RequestId;
 pub use record::{request_id, set_user_id};
-pub(crate) use record::{Current, Location, PanicNote};
+pub(crate) use record::{Current, Location, PanicNote, Routed};

@@ -9,7 +9,7 @@
 use std::backtrace::Backtrace;
 use std::borrow::Cow;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use actix_web::http::Uri;
@@ -47,6 +47,19 @@ pub(crate) struct Current {
     pub panic: Mutex<Option<PanicNote>>,
     pub instance: Arc<Instance>,
     pub reports: Arc<Reports>,
+    /// The trace the request (or task) belongs to, when traces are on.
+    pub trace_id: Option<String>,
+    /// The operation the request was routed to (for a crash report).
+    pub operation: OnceLock<Routed>,
+}
+
+/// The operation a request was routed to, as a crash report names it.
+#[derive(Debug, Clone)]
+pub(crate) struct Routed {
+    /// The `operationId` (or a task's name).
+    pub id: Arc<str>,
+    /// The handler's Rust path (`x-bind-server`).
+    pub handler: Option<Arc<str>>,
 }
 
 /// Where a request was sent.

@@ -72,6 +72,8 @@ pub(crate) struct Op {
     pub auth: AuthMode,
     /// The guard named by `x-decorate-server`.
     pub guard: Option<GuardFn>,
+    /// Its id and handler, as a request's crash report names them.
+    pub routed: crate::request::Routed,
 }
 
 /// Everything the request pipeline needs, shared by all workers.

@@ -8,7 +8,7 @@
 //! task that gives up after its retries gets a crash report.
 
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use actix_web::web::Bytes;
@@ -20,7 +20,8 @@ use tracing::Instrument;
 use crate::error::codes::TaskFailed;
 use crate::instance::{Instance, Reports};
 use crate::request::record::scope;
-use crate::request::{Current, Location, RequestId};
+use crate::request::{Current, Location, RequestId, Routed};
+use crate::telemetry::spans;
 
 /// Runs tasks as the caller who scheduled them, and reports those that give up.
 pub(super) struct ServiceExecutor {
@@ -54,20 +55,38 @@ impl ServiceExecutor {
             panic: Mutex::new(None),
             instance: self.instance.clone(),
             reports: self.reports.clone(),
+            trace_id: None,
+            operation: OnceLock::new(),
         })
     }
 }
 
 impl Executor for ServiceExecutor {
     fn run(&self, task: &'static TaskDef, envelope: &Envelope) -> TaskFuture {
-        let current = self.current(envelope);
+        let mut current = self.current(envelope);
         let span = tracing::info_span!(
             "task",
             task = task.name,
             id = %envelope.id,
             request_id = %current.request_id,
-            attempt = envelope.attempts
+            attempt = envelope.attempts,
+            otel.name = tracing::field::Empty,
+            otel.kind = tracing::field::Empty,
+            macaron.task = tracing::field::Empty,
         );
+        if crate::telemetry::on() {
+            // The task's span continues the trace of the request that scheduled it.
+            span.record("otel.name", format!("task {}", task.name));
+            span.record("otel.kind", "consumer");
+            span.record("macaron.task", task.name);
+            if let Some(parent) = &envelope.context.traceparent {
+                spans::continue_from(&span, parent, envelope.context.tracestate.as_deref());
+            }
+            if let Some(current) = Arc::get_mut(&mut current) {
+                current.trace_id = spans::trace_id(&span);
+            }
+        }
+        let _ = current.operation.set(Routed { id: Arc::from(task.name), handler: None });
         let future = (task.run)(envelope.args.clone());
         Box::pin(
             async move {

@@ -105,10 +105,20 @@ impl Call {
         let args = self.args.map_err(|e| {
             ServerError::new(format!("the arguments of task {} cannot be serialised: {e}", self.task.name))
         })?;
-        let context = TaskContext {
+        let mut context = TaskContext {
             request_id: crate::request_id(),
             user: current_user().map(|u| json!({"id": u.id, "claims": u.claims})),
+            ..TaskContext::default()
         };
+        if crate::telemetry::on() {
+            for (name, value) in crate::telemetry::spans::headers_of(&tracing::Span::current()) {
+                match name.as_str() {
+                    "traceparent" => context.traceparent = Some(value),
+                    "tracestate" => context.tracestate = Some(value),
+                    _ => {}
+                }
+            }
+        }
         let envelope = Envelope::new(self.task.name, args, context, self.policy);
         runtime.queue.push(&envelope, self.delay).await.map_err(|e| match e {
             macaron_tasks::TaskError::Unavailable(why) => {
