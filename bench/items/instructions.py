@@ -10,15 +10,21 @@ the requests wrk completed. The kernel's share (the same socket work on
 both sides) is not counted, so these ratios are larger than run.py's CPU
 ratios.
 
-    python3 bench/items/instructions.py [--seconds 6] [--no-build] [--breakdown]
+    python3 bench/items/instructions.py [--seconds 6] [--no-build] [--breakdown] [--otel]
 
 With --breakdown, each workload's row is followed by the instructions per
 request of the parts of Macaron's request path named in PARTS (inclusive:
 a part counts what it calls).
 
+With --otel, Macaron's server exports a span per request (100 % sampling,
+OTLP/HTTP) to a sink this script runs; the instructions of the exporter's
+threads are counted too.
+
 Needs valgrind and wrk (`apt-get install valgrind wrk`). Honors CARGO_TARGET_DIR.
 """
 import argparse
+import http.server
+import threading
 import glob
 import json
 import os
@@ -63,10 +69,36 @@ def wrk(port, path, script, seconds):
     return int(re.search(r"(\d+) requests in", out).group(1))
 
 
+class Sink(http.server.BaseHTTPRequestHandler):
+    """An OTLP/HTTP receiver that accepts and drops what it is sent."""
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-protobuf")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *_):
+        pass
+
+
+def otel_sink():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Sink)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{server.server_address[1]}",
+            "OTEL_TRACES_SAMPLER": "always_on", "OTEL_SERVICE_NAME": "items-macaron"}
+
+
+OTEL = {}
+
+
 def measure(name, method, path, body, seconds):
     exe, port = SERVERS[name]
     out = tempfile.mkdtemp(prefix="callgrind-")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PORT")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PORT") and not k.startswith("OTEL_")}
+    if name == "macaron":
+        env.update(OTEL)
     proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--instr-atstart=no",
                              f"--callgrind-out-file={out}/cg.out", os.path.join(TARGET, "release", exe),
                              "--port", str(port), "--no-debug"],
@@ -113,7 +145,10 @@ def main():
     ap.add_argument("--seconds", type=int, default=6)
     ap.add_argument("--no-build", action="store_true", help="use the binaries already in the target directory")
     ap.add_argument("--breakdown", action="store_true", help="also print the parts of Macaron's request path")
+    ap.add_argument("--otel", action="store_true", help="Macaron exports a span per request to a local OTLP sink")
     args = ap.parse_args()
+    if args.otel:
+        OTEL.update(otel_sink())
     for tool in ("valgrind", "wrk", "callgrind_control"):
         if not subprocess.run(["sh", "-c", f"command -v {tool}"], capture_output=True).stdout:
             sys.exit(f"{tool} not found: apt-get install valgrind wrk")

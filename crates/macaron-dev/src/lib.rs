@@ -22,6 +22,7 @@
 
 pub mod backends;
 pub mod corpus;
+pub mod otlp;
 pub mod skip;
 
 pub use corpus::{corpus, Corpus, Document};

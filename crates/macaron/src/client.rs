@@ -31,8 +31,8 @@ use serde_json::Value;
 use tracing::Instrument;
 
 use crate::error::codes::{BadResponse, ServerError, ServiceUnavailable};
-use crate::telemetry::{self, spans};
 use crate::error::{Error, ErrorObject};
+use crate::telemetry::{self, spans};
 
 /// The HTTP side of a client: base URL, timeout, retries, token forwarding.
 #[derive(Debug, Clone)]
@@ -99,9 +99,12 @@ impl HttpClient {
             .unwrap_or_default();
         let span = spans::call(method.as_str(), &host, port);
         let context = spans::headers_of(&span);
-        let sent = self.attempts(method, path, &query, &headers, body.as_ref(), Some(&context)).instrument(span.clone()).await;
+        let sent =
+            self.attempts(method, path, &query, &headers, body.as_ref(), Some(&context)).instrument(span.clone()).await;
         match &sent {
-            Ok((status, _)) => spans::finish_call(&span, Some(*status), (*status >= 500).then(|| status.to_string()).as_deref()),
+            Ok((status, _)) => {
+                spans::finish_call(&span, Some(*status), (*status >= 500).then(|| status.to_string()).as_deref())
+            }
             Err(e) => spans::finish_call(&span, None, Some(&e.code)),
         }
         sent

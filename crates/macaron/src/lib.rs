@@ -107,8 +107,8 @@ mod schema;
 mod secrets;
 mod service;
 mod storage;
-mod telemetry;
 pub mod tasks;
+mod telemetry;
 #[cfg(feature = "test")]
 pub mod test;
 
@@ -131,8 +131,8 @@ pub use options::{Options, Role};
 pub use process::letsgo;
 pub use reply::{Accepted, Created, NoContent, Reply, Response, WithStatus};
 pub use reports::report_error;
-pub use telemetry::monitor;
 pub use request::{request_id, set_user_id};
+pub use telemetry::monitor;
 
 /// The version this binary was built as: `MACARON_BUILD_VERSION` when the
 /// build set it (`macaron docker build` does, with the image's version),

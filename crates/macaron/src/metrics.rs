@@ -23,8 +23,8 @@ use std::collections::HashMap;
 use std::sync::RwLock;
 
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
-    Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 pub use prometheus;
@@ -100,7 +100,8 @@ impl Metrics {
             &["operation", "status"],
         )
         .map_err(|e| e.to_string())?;
-        let in_flight = IntGauge::new("macaron_requests_in_flight", "Requests being served").map_err(|e| e.to_string())?;
+        let in_flight =
+            IntGauge::new("macaron_requests_in_flight", "Requests being served").map_err(|e| e.to_string())?;
         let build_info = IntGaugeVec::new(
             Opts::new("macaron_build_info", "What runs: the service's name, version and revision (always 1)"),
             &["name", "version", "revision"],
@@ -221,7 +222,10 @@ mod tests {
         m.set_build_info("pets", "1.2.0+abc1234");
         let text = m.render();
         assert!(text.contains("macaron_requests_in_flight 1"), "{text}");
-        assert!(text.contains(r#"macaron_build_info{name="pets",revision="abc1234",version="1.2.0+abc1234"} 1"#), "{text}");
+        assert!(
+            text.contains(r#"macaron_build_info{name="pets",revision="abc1234",version="1.2.0+abc1234"} 1"#),
+            "{text}"
+        );
         let image = super::Metrics::new(0).unwrap();
         image.set_build_info("pets", "261204-0204-91-b445b1");
         assert!(image.render().contains(r#"revision="b445b1""#));

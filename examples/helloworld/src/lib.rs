@@ -44,6 +44,28 @@ pub async fn slow() -> macaron::Result<Message> {
     Ok(Message { message: "slept".into() })
 }
 
+/// `POST /v1/hello/{name}/later`: schedules [`greet`] (202).
+pub async fn hello_later(name: String) -> macaron::Result<Message> {
+    greet_async(name.clone()).schedule().await?;
+    Ok(Message { message: format!("hello {name}, later") })
+}
+
+/// The background task of `helloLater`: greets in the log.
+#[macaron::task]
+pub async fn greet(name: String) -> macaron::Result<()> {
+    macaron::monitor("greeting", "write", async { tracing::info!(%name, "hello {name}!") }).await;
+    Ok(())
+}
+
+/// `POST /v1/relay/{name}`: asks the helloworld at `RELAY_URL` (default:
+/// this one, on port 8080) to greet `name` later, through the generated
+/// client, timed as `macaron_monitor_duration_seconds{kind="helloworld",name="hello_later"}`.
+pub async fn relay(name: String) -> macaron::Result<Message> {
+    let url = std::env::var("RELAY_URL").unwrap_or_else(|_| "http://127.0.0.1:8080".into());
+    let other = apis::helloworld::Client::new(url);
+    macaron::monitor("helloworld", "hello_later", other.hello_later(name)).await
+}
+
 /// Builds the service: the generated APIs, every handler bound by the spec.
 pub fn start(opts: macaron::Options) -> macaron::Result<macaron::Api> {
     macaron::Api::builder()

@@ -91,7 +91,13 @@ pub(crate) fn init_logs(debug: bool, config: &macaron_config::Config) -> Result<
         Some((tracer, telemetry)) => {
             // Spans at info and above, whatever RUST_LOG says; events only as warnings and errors.
             let keep = filter_fn(|m| *m.level() <= Level::INFO && (m.is_span() || *m.level() <= Level::WARN));
-            let layer = tracing_opentelemetry::layer().with_tracer(tracer).with_filter(keep);
+            let layer = tracing_opentelemetry::layer()
+                .with_tracer(tracer)
+                .with_location(false)
+                .with_threads(false)
+                .with_target(false)
+                .with_tracked_inactivity(false)
+                .with_filter(keep);
             (Some(layer), Some(telemetry))
         }
         None => (None, None),
@@ -113,7 +119,10 @@ where
 {
     fn format_event(&self, _ctx: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> std::fmt::Result {
         let mut fields = Map::new();
-        fields.insert("time".into(), Value::String(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)));
+        fields.insert(
+            "time".into(),
+            Value::String(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+        );
         fields.insert("level".into(), Value::String(event.metadata().level().as_str().to_ascii_lowercase()));
         fields.insert("message".into(), Value::String(String::new()));
         event.record(&mut Fields(&mut fields));

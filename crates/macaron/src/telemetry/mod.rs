@@ -80,7 +80,8 @@ pub(crate) fn start(
     config: &macaron_config::Config,
     var: impl Fn(&str) -> Option<String>,
 ) -> Result<Option<(Tracer, Telemetry)>, String> {
-    let file: BTreeMap<String, serde_json::Value> = config.get_opt("otel").map_err(|e| e.to_string())?.unwrap_or_default();
+    let file: BTreeMap<String, serde_json::Value> =
+        config.get_opt("otel").map_err(|e| e.to_string())?.unwrap_or_default();
     let mut texts = BTreeMap::new();
     for (key, value) in file {
         let text = match value {

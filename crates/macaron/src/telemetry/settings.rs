@@ -133,7 +133,9 @@ pub(crate) fn read(
         Some(_) => return Err(bad(protocol_key, "expected http/protobuf, http/json or grpc")),
     };
     let endpoint = match (get("exporter_otlp_traces_endpoint"), get("exporter_otlp_endpoint")) {
-        (Some(url), _) => url_of("exporter_otlp_traces_endpoint", url).map_err(|w| bad("exporter_otlp_traces_endpoint", &w))?,
+        (Some(url), _) => {
+            url_of("exporter_otlp_traces_endpoint", url).map_err(|w| bad("exporter_otlp_traces_endpoint", &w))?
+        }
         (None, Some(base)) => {
             let base = url_of("exporter_otlp_endpoint", base).map_err(|w| bad("exporter_otlp_endpoint", &w))?;
             match protocol {
@@ -249,7 +251,10 @@ mod tests {
         let s = read(env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://env:4318/")]), &file).unwrap().unwrap();
         assert_eq!(s.endpoint, "http://env:4318/v1/traces");
         assert_eq!(s.service_name.as_deref(), Some("from-file"));
-        assert_eq!((s.protocol, s.sampler, s.timeout), (Protocol::HttpProtobuf, Sampler::ParentBasedOn, Duration::from_secs(10)));
+        assert_eq!(
+            (s.protocol, s.sampler, s.timeout),
+            (Protocol::HttpProtobuf, Sampler::ParentBasedOn, Duration::from_secs(10))
+        );
         let s = read(env(&[]), &file).unwrap().unwrap();
         assert_eq!(s.endpoint, "http://file:4318/v1/traces");
     }
@@ -285,7 +290,11 @@ mod tests {
         .unwrap_err();
         assert!(e.starts_with("OTEL_EXPORTER_OTLP_PROTOCOL=\"thrift\": expected"), "{e}");
         let e = read(
-            env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c"), ("OTEL_TRACES_SAMPLER", "traceidratio"), ("OTEL_TRACES_SAMPLER_ARG", "2")]),
+            env(&[
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c"),
+                ("OTEL_TRACES_SAMPLER", "traceidratio"),
+                ("OTEL_TRACES_SAMPLER_ARG", "2"),
+            ]),
             &BTreeMap::new(),
         )
         .unwrap_err();
@@ -297,6 +306,8 @@ mod tests {
         .unwrap_err();
         assert!(!e.contains("secret-without-key"), "{e}");
         let file = BTreeMap::from([("endpoint".to_string(), "http://c".to_string())]);
-        assert!(read(env(&[]), &file).unwrap_err().starts_with("configuration key otel.endpoint: not an OpenTelemetry setting"));
+        assert!(read(env(&[]), &file)
+            .unwrap_err()
+            .starts_with("configuration key otel.endpoint: not an OpenTelemetry setting"));
     }
 }

@@ -74,7 +74,8 @@ pub(crate) fn request(method: &str, headers: &HeaderMap) -> tracing::Span {
 
 /// What a request span learns once it is routed.
 pub(crate) fn name_request(span: &tracing::Span, name: &str, route: Option<&str>, operation_id: Option<&str>) {
-    span.record("otel.name", name);
+    // The OpenTelemetry span is started already (its trace id was read): renamed there.
+    span.context().span().update_name(name.to_string());
     if let Some(route) = route {
         span.record("http.route", route);
     }

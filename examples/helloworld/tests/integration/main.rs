@@ -10,3 +10,4 @@ mod api;
 mod client;
 mod config;
 mod shutdown;
+mod traces;
