@@ -26,6 +26,8 @@
 //! | `port` | port number | 8080 |
 //! | `health_timeout` | duration: how long each readiness check may take (read by the runtime) | 2 s |
 //! | `shutdown_delay` | duration: after SIGTERM, how long readiness answers 503 before the listener closes (read by the runtime) | 0 s |
+//! | `log_format` | `text` or `json` (read by the runtime; `MACARON_LOG_FORMAT` wins) | `text` |
+//! | `otel` | the `OTEL_*` trace settings as a mapping (`exporter_otlp_endpoint: ...`; read by the runtime; the environment wins) | none: traces off |
 //! | `docker_base` | the runtime base image of `macaron docker build` (read by the CLI) | `debian:bookworm-slim` |
 
 use std::time::Duration;

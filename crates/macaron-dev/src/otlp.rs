@@ -43,6 +43,58 @@ pub struct Span {
     pub status: String,
     /// How the span was sent: `http` or `grpc`.
     pub via: &'static str,
+    /// When it started and ended (Unix nanoseconds).
+    pub start: u64,
+    /// When it ended (Unix nanoseconds).
+    pub end: u64,
+}
+
+/// A trace as a waterfall: one line per span, children under their
+/// parent, a bar for when it ran.
+///
+/// ```
+/// use macaron_dev::otlp::{picture, Span};
+/// let span = |id: &str, parent: &str, name: &str, start, end| Span {
+///     service: "pets".into(), trace_id: "t".into(), span_id: id.into(), parent_span_id: parent.into(),
+///     name: name.into(), kind: "server".into(), attributes: Default::default(), status: "unset".into(),
+///     via: "http", start, end,
+/// };
+/// let text = picture(&[span("a", "", "getPet", 0, 2_000_000), span("b", "a", "db.find", 500_000, 1_500_000)]);
+/// assert!(text.contains("pets  getPet"), "{text}");
+/// assert!(text.contains("pets    db.find"), "{text}");
+/// ```
+pub fn picture(spans: &[Span]) -> String {
+    const WIDTH: usize = 40;
+    let (Some(first), Some(last)) = (spans.iter().map(|s| s.start).min(), spans.iter().map(|s| s.end).max()) else {
+        return String::new();
+    };
+    let total = (last - first).max(1) as f64;
+    let mut lines = Vec::new();
+    let ids: Vec<&str> = spans.iter().map(|s| s.span_id.as_str()).collect();
+    let mut roots: Vec<&Span> = spans.iter().filter(|s| !ids.contains(&s.parent_span_id.as_str())).collect();
+    roots.sort_by_key(|s| s.start);
+    fn walk<'a>(span: &'a Span, depth: usize, spans: &'a [Span], out: &mut Vec<(usize, &'a Span)>) {
+        out.push((depth, span));
+        let mut children: Vec<&Span> = spans.iter().filter(|s| s.parent_span_id == span.span_id).collect();
+        children.sort_by_key(|s| s.start);
+        for child in children {
+            walk(child, depth + 1, spans, out);
+        }
+    }
+    let mut ordered = Vec::new();
+    for root in roots {
+        walk(root, 0, spans, &mut ordered);
+    }
+    let label = |depth: usize, s: &Span| format!("{}  {}{} ({})", s.service, "  ".repeat(depth), s.name, s.kind);
+    let width = ordered.iter().map(|(d, s)| label(*d, s).len()).max().unwrap_or(0);
+    for (depth, s) in ordered {
+        let from = (((s.start - first) as f64 / total) * WIDTH as f64) as usize;
+        let to = ((((s.end - first) as f64 / total) * WIDTH as f64).ceil() as usize).clamp(from + 1, WIDTH);
+        let bar: String = (0..WIDTH).map(|i| if i >= from && i < to { '█' } else { ' ' }).collect();
+        let ms = (s.end.saturating_sub(s.start)) as f64 / 1e6;
+        lines.push(format!("{:<width$} |{bar}| {ms:.1} ms", label(depth, s)));
+    }
+    lines.join("\n")
 }
 
 type Store = Arc<Mutex<Vec<Span>>>;
@@ -238,6 +290,8 @@ fn keep(store: &Store, request: ExportTraceServiceRequest, via: &'static str) {
                     attributes: attributes(&span.attributes),
                     status: status.to_string(),
                     via,
+                    start: span.start_time_unix_nano,
+                    end: span.end_time_unix_nano,
                 });
             }
         }

@@ -60,6 +60,8 @@ pub(crate) struct Metrics {
     pub in_flight: IntGauge,
     /// `macaron_build_info{name, version, revision}` (always 1).
     build_info: IntGaugeVec,
+    /// `macaron_tasks_queued{state}`, set when `/metrics` is asked.
+    tasks_queued: IntGaugeVec,
     /// The handles already looked up for each of the service's operations
     /// (by index in its operation table), by status: looking a labelled
     /// metric up hashes and formats its labels, once per reply otherwise.
@@ -107,16 +109,26 @@ impl Metrics {
             &["name", "version", "revision"],
         )
         .map_err(|e| e.to_string())?;
+        let tasks_queued = IntGaugeVec::new(
+            Opts::new(
+                "macaron_tasks_queued",
+                "Background tasks in the queue, by state (queued, delayed, running, failed)",
+            ),
+            &["state"],
+        )
+        .map_err(|e| e.to_string())?;
         registry.register(Box::new(requests.clone())).map_err(|e| e.to_string())?;
         registry.register(Box::new(latency.clone())).map_err(|e| e.to_string())?;
         registry.register(Box::new(in_flight.clone())).map_err(|e| e.to_string())?;
         registry.register(Box::new(build_info.clone())).map_err(|e| e.to_string())?;
+        registry.register(Box::new(tasks_queued.clone())).map_err(|e| e.to_string())?;
         Ok(Metrics {
             registry,
             requests,
             latency,
             in_flight,
             build_info,
+            tasks_queued,
             operations: (0..operations).map(|_| RwLock::new(Vec::new())).collect(),
             others: RwLock::new(HashMap::new()),
         })
@@ -186,6 +198,15 @@ impl Metrics {
                 .unwrap_or("unknown"),
         };
         self.build_info.with_label_values(&[name, version, revision]).set(1);
+    }
+
+    /// Sets `macaron_tasks_queued` from the queue's counts.
+    pub fn set_task_counts(&self, stats: &macaron_tasks::Stats) {
+        for (state, count) in
+            [("queued", stats.queued), ("delayed", stats.delayed), ("running", stats.running), ("failed", stats.failed)]
+        {
+            self.tasks_queued.with_label_values(&[state]).set(i64::try_from(count).unwrap_or(i64::MAX));
+        }
     }
 
     /// The text exposition: the service's series, then the process-wide ones.

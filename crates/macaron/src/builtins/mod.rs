@@ -52,7 +52,16 @@ pub(crate) async fn serve(service: &Service, builtin: Builtin) -> Response {
             }
             Response::bytes(200, "application/json", body.to_string())
         }
-        Builtin::Metrics => Response::bytes(200, "text/plain; version=0.0.4", service.metrics.render()),
+        Builtin::Metrics => {
+            // The queue's depth, read when asked (a failed read leaves the last counts).
+            if let Some(tasks) = service.task_runtime.get() {
+                match tasks.queue.stats().await {
+                    Ok(stats) => service.metrics.set_task_counts(&stats),
+                    Err(e) => tracing::warn!("/metrics: cannot count the queued tasks: {e}"),
+                }
+            }
+            Response::bytes(200, "text/plain; version=0.0.4", service.metrics.render())
+        }
         Builtin::DocFile(i) => {
             let api = &service.apis[i];
             let json = api.source.first().is_some_and(|b| *b == b'{');

@@ -93,7 +93,11 @@ async fn a_panic_is_a_reported_500_with_the_same_error_id() {
     assert_eq!(report["request"]["method"], "POST");
     assert_eq!(report["request"]["path"], "/v1/crash");
     assert!(report["error"]["panic"].as_str().unwrap().contains("crash requested by crash-request-1"));
-    assert!(report["backtrace"].as_str().is_some_and(|b| !b.is_empty()));
+    // The service's frames first (this test's handler), the runtime's folded into a count.
+    let frames = report["backtrace"]["frames"].as_array().unwrap();
+    assert!(frames.first().and_then(Value::as_str).is_some_and(|f| f.starts_with("integration::")), "{frames:?}");
+    assert!(report["backtrace"]["folded"].as_u64().unwrap() > 0);
+    assert_eq!(report["operation"], "crash");
     assert_eq!(report["server"]["name"], "shop");
     assert_eq!(report["server"]["port"], s.port());
     assert!(report["caller"]["ip"].as_str().unwrap().starts_with("127.0.0.1"));

@@ -146,6 +146,18 @@ fn one_trace_crosses_two_services_a_generated_client_and_a_task() {
         assert!(Instant::now() < deadline, "the task did not run: {}", std::fs::read_to_string(&back.log).unwrap());
         std::thread::sleep(Duration::from_millis(100));
     }
+    // Metrics: the task queue's depth, what runs, monitored sections, requests in flight.
+    let metrics =
+        rt.block_on(async { ::reqwest::get(format!("{}/metrics", back.url)).await.unwrap().text().await.unwrap() });
+    for series in [
+        r#"macaron_tasks_queued{state="queued"} 0"#,
+        r#"macaron_tasks_queued{state="failed"} 0"#,
+        r#"macaron_monitor_duration_seconds_count{kind="greeting",name="write"} 1"#,
+        "macaron_requests_in_flight 1",
+        r#"macaron_build_info{name="helloworld""#,
+    ] {
+        assert!(metrics.contains(series), "{series} in {metrics}");
+    }
     // Stopped at once: the spans still queued are exported at shutdown, not lost.
     let back_lines = back.stop();
     let front_lines = front.stop();
@@ -169,6 +181,9 @@ fn one_trace_crosses_two_services_a_generated_client_and_a_task() {
     assert_eq!(task.parent_span_id, callee.span_id);
     assert_eq!(greeting.parent_span_id, task.span_id);
     assert_eq!((server.via, callee.via), ("http", "grpc"));
+    // The picture in docs/monitoring.md (`-- --nocapture` prints it).
+    let trace: Vec<Span> = spans.iter().filter(|s| s.trace_id == TRACE).cloned().collect();
+    println!("trace {TRACE}\n{}", macaron_dev::otlp::picture(&trace));
 
     // The semantic-convention attributes.
     assert_eq!(server.name, "relay");
