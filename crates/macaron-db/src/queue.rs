@@ -78,6 +78,8 @@ pub struct QueueStats {
     pub running: u64,
     /// Gave up.
     pub failed: u64,
+    /// When the longest-waiting due task became due (Unix microseconds).
+    pub oldest_due: Option<i64>,
 }
 
 /// The task queue table of a [`Db`]; see the module docs.
@@ -282,15 +284,16 @@ impl Queue {
                COALESCE(SUM(CASE WHEN state = 'queued' AND run_at <= {n} AND (locked_until IS NULL OR locked_until < {n}) THEN 1 ELSE 0 END), 0), \
                COALESCE(SUM(CASE WHEN state = 'queued' AND run_at > {n} AND (locked_until IS NULL OR locked_until < {n}) THEN 1 ELSE 0 END), 0), \
                COALESCE(SUM(CASE WHEN state = 'queued' AND locked_until >= {n} THEN 1 ELSE 0 END), 0), \
-               COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0) \
+               COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0), \
+               MIN(CASE WHEN state = 'queued' AND run_at <= {n} AND (locked_until IS NULL OR locked_until < {n}) THEN run_at END) \
              FROM \"{t}\"",
             n = self.p(1),
             t = self.table
         );
-        let (queued, delayed, running, failed): (i64, i64, i64, i64) =
+        let (queued, delayed, running, failed, oldest_due): (i64, i64, i64, i64, Option<i64>) =
             on_backend!(self.db, |pool| sqlx::query_as(&sql).bind(now).fetch_one(pool).await?);
         let n = |v: i64| u64::try_from(v).unwrap_or(0);
-        Ok(QueueStats { queued: n(queued), delayed: n(delayed), running: n(running), failed: n(failed) })
+        Ok(QueueStats { queued: n(queued), delayed: n(delayed), running: n(running), failed: n(failed), oldest_due })
     }
 
     /// The most recent failed tasks, newest first.

@@ -227,7 +227,13 @@ impl Queue {
         match &*self.store {
             Store::Sql(q) => {
                 let s = q.stats(now_millis().saturating_mul(1000)).await.map_err(db_error)?;
-                Ok(Stats { queued: s.queued, delayed: s.delayed, running: s.running, failed: s.failed })
+                Ok(Stats {
+                    queued: s.queued,
+                    delayed: s.delayed,
+                    running: s.running,
+                    failed: s.failed,
+                    oldest_due_at: s.oldest_due.map(|micros| micros / 1000),
+                })
             }
             Store::Redis(q) => q.stats().await.map_err(redis_error),
         }

@@ -271,7 +271,52 @@ impl RedisQueue {
             },
             _ => 0,
         };
-        Ok(Stats { queued: len.saturating_sub(running), delayed, running, failed })
+        let queued = len.saturating_sub(running);
+        let oldest_due_at = if queued == 0 { None } else { self.oldest_undelivered(&mut con).await? };
+        Ok(Stats { queued, delayed, running, failed, oldest_due_at })
+    }
+
+    /// When the oldest entry no worker has read yet was added to the
+    /// stream (a stream id starts with its Unix milliseconds; a delayed
+    /// task is added when it becomes due).
+    async fn oldest_undelivered(&self, con: &mut ConnectionManager) -> redis::RedisResult<Option<i64>> {
+        let groups: Value = redis::cmd("XINFO").arg("GROUPS").arg(&self.stream).query_async(con).await?;
+        let Value::Array(groups) = groups else { return Ok(None) };
+        let last = groups.iter().find_map(|group| {
+            let fields = match group {
+                Value::Array(items) => items.chunks(2).map(|p| (p.first(), p.get(1))).collect::<Vec<_>>(),
+                Value::Map(pairs) => pairs.iter().map(|(k, v)| (Some(k), Some(v))).collect(),
+                _ => return None,
+            };
+            let text = |v: Option<&Value>| match v {
+                Some(Value::BulkString(b)) => Some(String::from_utf8_lossy(b).into_owned()),
+                Some(Value::SimpleString(s)) => Some(s.clone()),
+                _ => None,
+            };
+            let field =
+                |name: &str| fields.iter().find(|(k, _)| text(*k).as_deref() == Some(name)).and_then(|(_, v)| text(*v));
+            (field("name").as_deref() == Some(GROUP)).then(|| field("last-delivered-id")).flatten()
+        });
+        let Some(last) = last else { return Ok(None) };
+        let next: Value = redis::cmd("XRANGE")
+            .arg(&self.stream)
+            .arg(format!("({last}"))
+            .arg("+")
+            .arg("COUNT")
+            .arg(1)
+            .query_async(con)
+            .await?;
+        let id = match next {
+            Value::Array(entries) => match entries.first() {
+                Some(Value::Array(entry)) => match entry.first() {
+                    Some(Value::BulkString(id)) => String::from_utf8_lossy(id).into_owned(),
+                    _ => return Ok(None),
+                },
+                _ => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        Ok(id.split('-').next().and_then(|ms| ms.parse().ok()))
     }
 
     /// The newest failed tasks.

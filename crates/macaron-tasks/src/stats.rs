@@ -18,6 +18,10 @@ pub struct Stats {
     pub running: u64,
     /// Gave up.
     pub failed: u64,
+    /// When the longest-waiting due task became due (Unix milliseconds),
+    /// if one waits: its age is how far behind the workers are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oldest_due_at: Option<i64>,
 }
 
 /// A task that gave up.

@@ -62,6 +62,8 @@ pub(crate) struct Metrics {
     build_info: IntGaugeVec,
     /// `macaron_tasks_queued{state}`, set when `/metrics` is asked.
     tasks_queued: IntGaugeVec,
+    /// `macaron_tasks_oldest_queued_seconds`, set when `/metrics` is asked.
+    tasks_oldest: prometheus::Gauge,
     /// The handles already looked up for each of the service's operations
     /// (by index in its operation table), by status: looking a labelled
     /// metric up hashes and formats its labels, once per reply otherwise.
@@ -121,7 +123,13 @@ impl Metrics {
         registry.register(Box::new(latency.clone())).map_err(|e| e.to_string())?;
         registry.register(Box::new(in_flight.clone())).map_err(|e| e.to_string())?;
         registry.register(Box::new(build_info.clone())).map_err(|e| e.to_string())?;
+        let tasks_oldest = prometheus::Gauge::new(
+            "macaron_tasks_oldest_queued_seconds",
+            "How long the longest-waiting due task has waited for a worker (0 when none waits)",
+        )
+        .map_err(|e| e.to_string())?;
         registry.register(Box::new(tasks_queued.clone())).map_err(|e| e.to_string())?;
+        registry.register(Box::new(tasks_oldest.clone())).map_err(|e| e.to_string())?;
         Ok(Metrics {
             registry,
             requests,
@@ -129,6 +137,7 @@ impl Metrics {
             in_flight,
             build_info,
             tasks_queued,
+            tasks_oldest,
             operations: (0..operations).map(|_| RwLock::new(Vec::new())).collect(),
             others: RwLock::new(HashMap::new()),
         })
@@ -200,8 +209,11 @@ impl Metrics {
         self.build_info.with_label_values(&[name, version, revision]).set(1);
     }
 
-    /// Sets `macaron_tasks_queued` from the queue's counts.
-    pub fn set_task_counts(&self, stats: &macaron_tasks::Stats) {
+    /// Sets `macaron_tasks_queued` and `macaron_tasks_oldest_queued_seconds`
+    /// from the queue's counts, at `now_ms` (Unix milliseconds).
+    pub fn set_task_counts(&self, stats: &macaron_tasks::Stats, now_ms: i64) {
+        let waited = stats.oldest_due_at.map_or(0, |at| now_ms.saturating_sub(at).max(0));
+        self.tasks_oldest.set(waited as f64 / 1000.0);
         for (state, count) in
             [("queued", stats.queued), ("delayed", stats.delayed), ("running", stats.running), ("failed", stats.failed)]
         {
@@ -247,6 +259,11 @@ mod tests {
             text.contains(r#"macaron_build_info{name="pets",revision="abc1234",version="1.2.0+abc1234"} 1"#),
             "{text}"
         );
+        let stats = macaron_tasks::Stats { queued: 2, oldest_due_at: Some(1_000), ..Default::default() };
+        m.set_task_counts(&stats, 3_500);
+        let text = m.render();
+        assert!(text.contains(r#"macaron_tasks_queued{state="queued"} 2"#), "{text}");
+        assert!(text.contains("macaron_tasks_oldest_queued_seconds 2.5"), "{text}");
         let image = super::Metrics::new(0).unwrap();
         image.set_build_info("pets", "261204-0204-91-b445b1");
         assert!(image.render().contains(r#"revision="b445b1""#));

@@ -163,17 +163,29 @@ async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
 async fn every_task_runs_once() {
     for b in backends().await {
         let key = format!("{}-{}", b.label, unique());
+        let before = chrono_ms() - 1;
         for i in 0..20 {
             b.queue.push(&envelope("test::ok", json!([format!("{key}-{i}")])), Duration::ZERO).await.unwrap();
         }
+        // Before any worker: 20 due, the oldest due since it was pushed.
+        let waiting = b.queue.stats().await.unwrap();
+        assert_eq!(waiting.queued, 20, "{}: {waiting:?}", b.label);
+        let oldest = waiting.oldest_due_at.unwrap_or_else(|| panic!("{}: no oldest due task", b.label));
+        assert!(oldest >= before && oldest <= chrono_ms(), "{}: {oldest} not after {before}", b.label);
         let workers = Workers::start(b.queue.clone(), Arc::new(PlainExecutor), None, options(5_000));
         eventually("20 tasks", || (0..20).all(|i| called(&format!("{key}-{i}")) >= 1)).await;
         workers.shutdown(Duration::from_secs(5)).await;
         assert!((0..20).all(|i| called(&format!("{key}-{i}")) == 1), "{}: a task ran twice", b.label);
         let stats = b.queue.stats().await.unwrap();
         assert_eq!((stats.queued, stats.running, stats.failed), (0, 0, 0), "{}: {stats:?}", b.label);
+        assert_eq!(stats.oldest_due_at, None, "{}", b.label);
         b.cleanup().await;
     }
+}
+
+/// Now, in Unix milliseconds.
+fn chrono_ms() -> i64 {
+    i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()).unwrap()
 }
 
 #[tokio::test]

@@ -56,7 +56,7 @@ pub(crate) async fn serve(service: &Service, builtin: Builtin) -> Response {
             // The queue's depth, read when asked (a failed read leaves the last counts).
             if let Some(tasks) = service.task_runtime.get() {
                 match tasks.queue.stats().await {
-                    Ok(stats) => service.metrics.set_task_counts(&stats),
+                    Ok(stats) => service.metrics.set_task_counts(&stats, chrono::Utc::now().timestamp_millis()),
                     Err(e) => tracing::warn!("/metrics: cannot count the queued tasks: {e}"),
                 }
             }

@@ -152,6 +152,7 @@ fn one_trace_crosses_two_services_a_generated_client_and_a_task() {
     for series in [
         r#"macaron_tasks_queued{state="queued"} 0"#,
         r#"macaron_tasks_queued{state="failed"} 0"#,
+        "macaron_tasks_oldest_queued_seconds 0",
         r#"macaron_monitor_duration_seconds_count{kind="greeting",name="write"} 1"#,
         "macaron_requests_in_flight 1",
         r#"macaron_build_info{name="helloworld""#,
