@@ -81,28 +81,35 @@ pub(crate) fn init_logs(debug: bool, config: &macaron_config::Config) -> Result<
     let traces = telemetry::start(config, var)?;
     // Colours for a terminal only: a log file or a collector gets plain text.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let Some((tracer, telemetry)) = traces else {
+        // No traces: one global filter, so a disabled log line costs one
+        // load of the maximum level and nothing else.
+        let builder = tracing_subscriber::fmt().with_env_filter(filter()).with_writer(writer);
+        let _ = match format {
+            Format::Text => builder.with_target(false).with_ansi(ansi).try_init(),
+            Format::Json => builder.event_format(JsonLine).try_init(),
+        };
+        return Ok(Logging { guard, telemetry: None });
+    };
+    // Traces: the log filter applies to log lines only, and Macaron's own
+    // spans stay out of them (their facts are on the request's line).
     let not_ours = filter_fn(|m| !(m.is_span() && m.target() == spans::TARGET));
     let lines = tracing_subscriber::fmt::layer().with_writer(writer);
     let lines = match format {
         Format::Text => lines.with_target(false).with_ansi(ansi).with_filter(filter().and(not_ours)).boxed(),
         Format::Json => lines.event_format(JsonLine).with_filter(filter().and(not_ours)).boxed(),
     };
-    let (otel, telemetry) = match traces {
-        Some((tracer, telemetry)) => {
-            // Spans at info and above, whatever RUST_LOG says; events only as warnings and errors.
-            let keep = filter_fn(|m| *m.level() <= Level::INFO && (m.is_span() || *m.level() <= Level::WARN));
-            let layer = tracing_opentelemetry::layer()
-                .with_tracer(tracer)
-                .with_location(false)
-                .with_threads(false)
-                .with_target(false)
-                .with_tracked_inactivity(false)
-                .with_filter(keep);
-            (Some(layer), Some(telemetry))
-        }
-        None => (None, None),
-    };
+    // Spans at info and above, whatever RUST_LOG says; events only as warnings and errors.
+    let keep = filter_fn(|m| *m.level() <= Level::INFO && (m.is_span() || *m.level() <= Level::WARN));
+    let otel = tracing_opentelemetry::layer()
+        .with_tracer(tracer)
+        .with_location(false)
+        .with_threads(false)
+        .with_target(false)
+        .with_tracked_inactivity(false)
+        .with_filter(keep);
     let _ = tracing_subscriber::registry().with(lines).with(otel).try_init();
+    let telemetry = Some(telemetry);
     Ok(Logging { guard, telemetry })
 }
 

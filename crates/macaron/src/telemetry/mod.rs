@@ -140,3 +140,22 @@ fn sampler(sampler: settings::Sampler) -> SdkSampler {
         S::ParentBasedRatio(r) => parent(SdkSampler::TraceIdRatioBased(r)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_configuration_mapping_is_read_and_checked() {
+        let load = |text: &str| macaron_config::Loader::new().load_str("macaron.yaml", text).unwrap();
+        let off = load("otel:\n  exporter_otlp_endpoint: http://c:4318\n  traces_exporter: none\n");
+        assert!(start(&off, |_| None).unwrap().is_none());
+        let nested = load("otel:\n  exporter_otlp_endpoint: {url: http://c}\n");
+        let e = start(&nested, |_| None).err().unwrap();
+        assert_eq!(e, "configuration key otel.exporter_otlp_endpoint: expected a string, a number or true/false");
+        let bad = load("otel:\n  exporter_otlp_timeout: soon\n  exporter_otlp_endpoint: http://c\n");
+        let e = start(&bad, |_| None).err().unwrap();
+        assert!(e.starts_with("configuration key otel.exporter_otlp_timeout: \"soon\""), "{e}");
+        assert!(start(&macaron_config::Config::default(), |_| None).unwrap().is_none(), "nothing set: off");
+    }
+}

@@ -91,7 +91,7 @@ pub(crate) fn read(
                 KEYS.join(", ")
             ));
         }
-        values.insert(short, (value.clone(), format!("otel.{key} in the configuration")));
+        values.insert(short, (value.clone(), format!("configuration key otel.{key}")));
     }
     for key in KEYS {
         let name = format!("OTEL_{}", key.to_ascii_uppercase());
@@ -103,7 +103,11 @@ pub(crate) fn read(
     let bad = |key: &str, why: &str| {
         let (value, from) = &values[key];
         let shown = if key == "exporter_otlp_headers" { "..." } else { value.as_str() };
-        format!("{from}=\"{shown}\": {why}")
+        if from.starts_with("OTEL_") {
+            format!("{from}=\"{shown}\": {why}")
+        } else {
+            format!("{from}: \"{shown}\": {why}")
+        }
     };
 
     if get("sdk_disabled").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
@@ -305,6 +309,9 @@ mod tests {
         )
         .unwrap_err();
         assert!(!e.contains("secret-without-key"), "{e}");
+        let file = BTreeMap::from([("OTEL_TRACES_SAMPLER".to_string(), "sometimes".to_string())]);
+        let e = read(env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c")]), &file).unwrap_err();
+        assert!(e.starts_with("configuration key otel.OTEL_TRACES_SAMPLER: \"sometimes\": expected"), "{e}");
         let file = BTreeMap::from([("endpoint".to_string(), "http://c".to_string())]);
         assert!(read(env(&[]), &file)
             .unwrap_err()

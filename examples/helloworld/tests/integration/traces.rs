@@ -254,3 +254,37 @@ fn a_server_error_names_its_trace_and_the_crash_report_its_handler_first() {
     assert_eq!(server.attributes["macaron.error_id"], body["error_id"].as_str().unwrap());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn json_lines_without_traces_and_bad_settings_stop_the_start() {
+    let dir = scratch("plain");
+    let service = Service::start(&dir, "plain", &[]);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async { ::reqwest::get(format!("{}/v1/hello/Ada", service.url)).await.unwrap() });
+    let lines = service.stop();
+    let line = lines.iter().find(|l| l["operation"] == "helloName").unwrap_or_else(|| panic!("{lines:#?}"));
+    assert_eq!((line["level"].as_str(), line["status"].as_u64()), (Some("info"), Some(200)));
+    assert!(
+        line["request_id"].is_string() && line["message"].as_str().unwrap().starts_with("GET /v1/hello/Ada -> 200")
+    );
+    assert!(line.get("trace_id").is_none(), "no trace without traces: {line}");
+
+    for (var, value, reason) in [
+        ("MACARON_LOG_FORMAT", "xml", "error: MACARON_LOG_FORMAT: \"xml\" is not a log format (text or json)"),
+        (
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "collector:4318",
+            "error: OTEL_EXPORTER_OTLP_ENDPOINT=\"collector:4318\": expected a URL",
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_helloworld"))
+            .args(["--port", &free_port().to_string()])
+            .env(var, value)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{var}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.starts_with(reason) && stderr.lines().count() == 1, "{stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
