@@ -1,5 +1,7 @@
 //! Attribute macros of Macaron, re-exported by the `macaron` crate: use
-//! them as `#[macaron::task]`.
+//! them as `#[macaron::task]` and `#[macaron::monitor]`.
+
+mod monitor;
 
 use proc_macro::TokenStream;
 use proc_macro2::Ident;
@@ -194,4 +196,23 @@ fn expand(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> syn
 
         ::macaron::tasks::submit! { #def }
     })
+}
+
+/// Times every call of an async function as a monitored section, as
+/// `macaron::monitor(kind, name, body)` does: a child span `kind.name`
+/// when traces are on, and `macaron_monitor_duration_seconds{kind, name}`.
+/// `name` defaults to the function's name.
+///
+/// ```ignore
+/// #[macaron::monitor(kind = "db")]
+/// async fn find_pets(owner: String) -> macaron::Result<Vec<Pet>> {
+///     // timed as {kind="db", name="find_pets"}, whatever it returns
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn monitor(attr: TokenStream, item: TokenStream) -> TokenStream {
+    match monitor::expand(attr.into(), item.into()) {
+        Ok(tokens) => tokens.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
 }

@@ -126,7 +126,7 @@ pub use macaron_config::{config, Config};
 /// Persistence of API objects (`x-persist`): [`db()`] returns the service's database.
 pub use macaron_db as db;
 /// Makes a plain async function a background task: see [`tasks`].
-pub use macaron_macros::task;
+pub use macaron_macros::{monitor, task};
 pub use options::{Options, Role};
 pub use process::letsgo;
 pub use reply::{Accepted, Created, NoContent, Reply, Response, WithStatus};

@@ -302,35 +302,23 @@ impl Pipeline {
         self.service.metrics.in_flight.dec();
         let operation = label.name();
         let ms = elapsed.as_secs_f64() * 1000.0;
-        match &self.span {
-            None => tracing::info!(
-                request_id = %self.current.request_id,
-                operation = %operation,
-                status,
-                duration_ms = ms,
-                "{} {} -> {} in {:.1} ms",
-                self.current.method,
-                self.current.path(),
-                status,
-                ms
-            ),
-            Some(span) => {
-                let user = lock(&self.current.user_id).clone();
-                spans::finish_request(span, status, &self.current.request_id.to_string(), user.as_deref());
-                tracing::info!(
-                    request_id = %self.current.request_id,
-                    trace_id = self.current.trace_id.as_deref().unwrap_or(""),
-                    operation = %operation,
-                    status,
-                    duration_ms = ms,
-                    "{} {} -> {} in {:.1} ms",
-                    self.current.method,
-                    self.current.path(),
-                    status,
-                    ms
-                )
-            }
+        if let Some(span) = &self.span {
+            let user = lock(&self.current.user_id).clone();
+            spans::finish_request(span, status, &self.current.request_id.to_string(), user.as_deref());
         }
+        // One line per request; `trace_id` only when traces are on.
+        tracing::info!(
+            request_id = %self.current.request_id,
+            trace_id = self.current.trace_id.as_deref(),
+            operation = %operation,
+            status,
+            duration_ms = ms,
+            "{} {} -> {} in {:.1} ms",
+            self.current.method,
+            self.current.path(),
+            status,
+            ms
+        );
         reply
     }
 

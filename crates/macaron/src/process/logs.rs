@@ -140,9 +140,6 @@ where
                 fields.entry("trace_id").or_insert_with(|| Value::String(trace.clone()));
             }
         });
-        if fields.get("trace_id").is_some_and(|t| t.as_str() == Some("")) {
-            fields.remove("trace_id");
-        }
         let mut line = String::new();
         let _ = write!(line, "{}", Value::Object(fields));
         writeln!(writer, "{line}")

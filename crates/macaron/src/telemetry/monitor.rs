@@ -24,7 +24,9 @@ pub(crate) static MONITOR_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
 /// histogram `macaron_monitor_duration_seconds{kind, name}` served by
 /// `/metrics`, whatever the future returns. Keep `kind` and `name` to a
 /// few fixed values (a database, a remote service, and what is asked of
-/// it): every pair is a series.
+/// it): every pair is a series. `#[macaron::monitor(kind = "db")]` on an
+/// async function times each of its calls the same way (`name` defaults to
+/// the function's).
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -32,6 +34,16 @@ pub(crate) static MONITOR_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
 /// assert_eq!(pets, ["Rex"]);
 /// let text = macaron::metrics::render();
 /// assert!(text.contains(r#"macaron_monitor_duration_seconds_count{kind="db",name="find_pets"} 1"#), "{text}");
+///
+/// #[macaron::monitor(kind = "pricing")]
+/// async fn quote(cents: &str) -> macaron::Result<u32> {
+///     let cents: u32 = cents.parse()?; // `?` and early returns work as without it
+///     Ok(cents * 2)
+/// }
+/// assert_eq!(quote("21").await.unwrap(), 42);
+/// assert_eq!(quote("x").await.unwrap_err().status, 500);
+/// let text = macaron::metrics::render();
+/// assert!(text.contains(r#"macaron_monitor_duration_seconds_count{kind="pricing",name="quote"} 2"#), "{text}");
 /// # });
 /// ```
 pub async fn monitor<F: Future>(kind: &str, name: &str, future: F) -> F::Output {
