@@ -193,19 +193,8 @@ impl Metrics {
         &list[at]
     }
 
-    /// Sets `macaron_build_info`: the revision is what follows `+` in the
-    /// version (`1.2.0+abc1234`) or its last part for an image's version
-    /// (`YYMMDD-HHMM-COUNT-SHA6`), else `unknown`.
-    pub fn set_build_info(&self, name: &str, version: &str) {
-        let revision = match version.split_once('+') {
-            Some((_, rev)) => rev,
-            None => version
-                .trim_end_matches("-dirty")
-                .rsplit('-')
-                .next()
-                .filter(|sha| version.contains('-') && sha.len() == 6 && sha.bytes().all(|b| b.is_ascii_hexdigit()))
-                .unwrap_or("unknown"),
-        };
+    /// Sets `macaron_build_info` (the revision as `build`'s identity step reads it from the version).
+    pub fn set_build_info(&self, name: &str, version: &str, revision: &str) {
         self.build_info.with_label_values(&[name, version, revision]).set(1);
     }
 
@@ -252,7 +241,7 @@ mod tests {
         assert!(text.contains(r#"macaron_requests_total{operation="not_found",status="404"} 1"#), "{text}");
         assert!(text.contains("macaron_request_duration_seconds_bucket"), "{text}");
         m.in_flight.inc();
-        m.set_build_info("pets", "1.2.0+abc1234");
+        m.set_build_info("pets", "1.2.0+abc1234", "abc1234");
         let text = m.render();
         assert!(text.contains("macaron_requests_in_flight 1"), "{text}");
         assert!(
@@ -265,7 +254,7 @@ mod tests {
         assert!(text.contains(r#"macaron_tasks_queued{state="queued"} 2"#), "{text}");
         assert!(text.contains("macaron_tasks_oldest_queued_seconds 2.5"), "{text}");
         let image = super::Metrics::new(0).unwrap();
-        image.set_build_info("pets", "261204-0204-91-b445b1");
+        image.set_build_info("pets", "261204-0204-91-b445b1", "b445b1");
         assert!(image.render().contains(r#"revision="b445b1""#));
     }
 }

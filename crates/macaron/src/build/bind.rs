@@ -130,7 +130,7 @@ pub(super) fn operations(
                 None => None,
             };
             let id: Arc<str> = Arc::from(op.id.as_str());
-            let routed = Routed { id: id.clone(), handler: op.bind_server().map(Arc::from) };
+            let routed = Arc::new(Routed { id: id.clone(), handler: op.bind_server().map(Arc::from) });
             let spec = op.clone();
             bound.ops.push(Op { api: index, id, spec, params, body, responses, handler, auth, guard, routed });
         }

@@ -34,6 +34,17 @@ pub(super) fn service_version(given: Option<String>) -> String {
     }
 }
 
+/// The commit a version names: what follows `+` (`1.2.0+abc1234`), or
+/// the last part of an image's version (`YYMMDD-HHMM-COUNT-SHA6`), else
+/// `unknown`.
+pub(super) fn revision(version: &str) -> &str {
+    match version.split_once('+') {
+        Some((_, rev)) => rev,
+        None if names_commit(version) => version.trim_end_matches("-dirty").rsplit('-').next().unwrap_or("unknown"),
+        None => "unknown",
+    }
+}
+
 /// True for a version of the form `YYMMDD-HHMM-<commit count>-<sha6>`
 /// (optionally `-dirty`), as `macaron docker build` makes them.
 fn names_commit(version: &str) -> bool {
@@ -70,5 +81,13 @@ mod tests {
         assert!(!names_commit("0.1.0"));
         assert!(!names_commit("200415-0819-953-b3548"));
         assert!(!names_commit("2004-0819-953-b3548e"));
+    }
+
+    #[test]
+    fn the_revision_is_read_from_the_version() {
+        assert_eq!(revision("1.2.0+abc1234"), "abc1234");
+        assert_eq!(revision("261204-0204-91-b445b1"), "b445b1");
+        assert_eq!(revision("261204-0204-91-b445b1-dirty"), "b445b1");
+        assert_eq!(revision("1.2.0"), "unknown");
     }
 }

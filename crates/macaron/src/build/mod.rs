@@ -276,7 +276,7 @@ impl ApiBuilder {
         let mut secrets = self.secrets;
         secrets.extend(config.secret_values().iter().cloned());
         let instance = Instance::new(name, identity::service_version(self.version), self.options.env.clone());
-        metrics.set_build_info(&instance.name, &instance.version);
+        metrics.set_build_info(&instance.name, &instance.version, identity::revision(&instance.version));
         crate::reports::install_panic_hook();
         let service = Service {
             apis: bound.apis,

@@ -332,9 +332,9 @@ impl Pipeline {
                 let op = &self.service.ops[index];
                 spans::name_request(span, &op.id, Some(&op.spec.full_path()), Some(&op.id));
             }
-            Operation::Named(name @ ("not_found" | "method_not_allowed" | "cors_preflight" | "")) => {
-                let _ = name;
-                spans::name_request(span, method, None, None);
+            // Nothing matched: the method alone, no route.
+            Operation::Named("not_found" | "method_not_allowed" | "cors_preflight" | "") => {
+                spans::name_request(span, method, None, None)
             }
             Operation::Named(name) => spans::name_request(span, name, Some(path), None),
         }

@@ -10,8 +10,6 @@
 //! kept whatever `RUST_LOG` says, and Macaron's own spans stay out of the
 //! text lines (their facts are on the request's line).
 
-use std::fmt::Write as _;
-
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
@@ -140,9 +138,7 @@ where
                 fields.entry("trace_id").or_insert_with(|| Value::String(trace.clone()));
             }
         });
-        let mut line = String::new();
-        let _ = write!(line, "{}", Value::Object(fields));
-        writeln!(writer, "{line}")
+        writeln!(writer, "{}", Value::Object(fields))
     }
 }
 

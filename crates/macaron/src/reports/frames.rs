@@ -7,30 +7,21 @@
 
 use serde_json::{json, Value};
 
-/// Prefixes of the functions that are not the service's code.
-const RUNTIME: [&str; 22] = [
+/// The crates whose functions are not the service's code (for a frame
+/// without a file).
+const RUNTIME: [&str; 12] = [
     "std::",
     "core::",
     "alloc::",
-    "__rust",
-    "rust_begin_unwind",
-    "rust_panic",
     "tokio::",
     "actix",
     "macaron::",
     "macaron_",
     "futures",
-    "tracing::",
-    "tracing_",
+    "tracing",
     "hyper::",
     "h2::",
     "tower",
-    "backtrace::",
-    "start_thread",
-    "clone",
-    "__libc",
-    "_start",
-    "main",
 ];
 
 /// One frame: the function, and where when the binary knows.
@@ -63,15 +54,16 @@ pub(crate) fn parse(text: &str) -> Vec<Frame> {
 ///
 /// A frame is the runtime's when its file is the standard library's
 /// (`/rustc/...`), a dependency's (`~/.cargo/registry`, `~/.cargo/git`),
-/// Macaron's own source (`crates/macaron*/src` of this build), or the
-/// glue `macaron-build` generates (`.../out/macaron_apis.rs`); without a
-/// file, when its function is (an inlined frame has only a short name, such
-/// as `{closure#0}`: folded too).
+/// Macaron's own source (`crates/macaron*/src` of this build), the glue
+/// `macaron-build` generates (`.../out/macaron_apis.rs`), or not Rust at
+/// all (the C library's `start_thread`, `clone3`); without a file, unless
+/// its function is a path outside those crates (a short name such as
+/// `{closure#0}`, or a C symbol such as `main`, is folded).
 pub(crate) fn is_service(frame: &Frame) -> bool {
     match &frame.at {
         Some(at) => {
             let file = at.rsplitn(3, ':').last().unwrap_or(at);
-            !runtime_file(&absolute(file))
+            file.ends_with(".rs") && !runtime_file(&absolute(file))
         }
         None => {
             // `<T as core::future::Future>::poll` and the like: the impl's type decides.
@@ -147,6 +139,8 @@ mod tests {
    7: tokio::runtime::task::raw::poll
              at /root/.cargo/registry/src/tokio-1.0/src/runtime/task/raw.rs:255:5
    8: main
+  11: start_thread
+             at ./nptl/pthread_create.c:442:8
    9: {closure#0}
              at /home/me/.cargo/git/checkouts/x/src/lib.rs:1:1
   10: helloworld::apis::helloworld::op_crash::{{closure}}
@@ -156,14 +150,14 @@ mod tests {
     #[test]
     fn the_service_frames_come_first_and_the_rest_is_counted() {
         let frames = parse(PANIC);
-        assert_eq!(frames.len(), 11);
+        assert_eq!(frames.len(), 12);
         assert_eq!(frames[3].at.as_deref(), Some("./examples/helloworld/src/lib.rs:38:5"));
         let block = for_report(PANIC);
         assert_eq!(
             block,
             json!({
                 "frames": ["helloworld::crash::{{closure}} at ./examples/helloworld/src/lib.rs:38:5", "pets::api::shared::{{closure}}"],
-                "folded": 9,
+                "folded": 10,
             })
         );
     }

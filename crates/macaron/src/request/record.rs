@@ -50,7 +50,7 @@ pub(crate) struct Current {
     /// The trace the request (or task) belongs to, when traces are on.
     pub trace_id: Option<String>,
     /// The operation the request was routed to (for a crash report).
-    pub operation: OnceLock<Routed>,
+    pub operation: OnceLock<Arc<Routed>>,
 }
 
 /// The operation a request was routed to, as a crash report names it.

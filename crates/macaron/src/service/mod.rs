@@ -73,7 +73,7 @@ pub(crate) struct Op {
     /// The guard named by `x-decorate-server`.
     pub guard: Option<GuardFn>,
     /// Its id and handler, as a request's crash report names them.
-    pub routed: crate::request::Routed,
+    pub routed: Arc<crate::request::Routed>,
 }
 
 /// Everything the request pipeline needs, shared by all workers.

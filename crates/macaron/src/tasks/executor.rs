@@ -86,7 +86,7 @@ impl Executor for ServiceExecutor {
                 current.trace_id = spans::trace_id(&span);
             }
         }
-        let _ = current.operation.set(Routed { id: Arc::from(task.name), handler: None });
+        let _ = current.operation.set(Arc::new(Routed { id: Arc::from(task.name), handler: None }));
         let future = (task.run)(envelope.args.clone());
         Box::pin(
             async move {

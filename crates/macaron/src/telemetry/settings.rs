@@ -137,11 +137,9 @@ pub(crate) fn read(
         Some(_) => return Err(bad(protocol_key, "expected http/protobuf, http/json or grpc")),
     };
     let endpoint = match (get("exporter_otlp_traces_endpoint"), get("exporter_otlp_endpoint")) {
-        (Some(url), _) => {
-            url_of("exporter_otlp_traces_endpoint", url).map_err(|w| bad("exporter_otlp_traces_endpoint", &w))?
-        }
+        (Some(url), _) => url_of(url).map_err(|w| bad("exporter_otlp_traces_endpoint", &w))?,
         (None, Some(base)) => {
-            let base = url_of("exporter_otlp_endpoint", base).map_err(|w| bad("exporter_otlp_endpoint", &w))?;
+            let base = url_of(base).map_err(|w| bad("exporter_otlp_endpoint", &w))?;
             match protocol {
                 Protocol::Grpc => base,
                 _ => format!("{}/v1/traces", base.trim_end_matches('/')),
@@ -205,7 +203,7 @@ pub(crate) fn read(
 }
 
 /// An `http://` or `https://` URL, or why not.
-fn url_of(_key: &str, url: &str) -> Result<String, String> {
+fn url_of(url: &str) -> Result<String, String> {
     if url.starts_with("http://") || url.starts_with("https://") {
         Ok(url.to_string())
     } else {
