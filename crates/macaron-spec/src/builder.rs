@@ -11,6 +11,8 @@
 //! a server URL's path, an `apiKey` scheme) sit here too; the walk's own
 //! methods on [`Builder`] are in `loader`.
 
+use std::collections::HashSet;
+
 use indexmap::IndexMap;
 use serde_json::Value;
 
@@ -29,6 +31,12 @@ pub(crate) struct Builder<'d> {
     pub schemas: Schemas<'d>,
     /// Problems found so far (a build reports them all at the end).
     pub errors: Vec<Diagnostic>,
+    /// Read leniently: defects are warnings, with what was assumed.
+    pub lenient: bool,
+    /// The defects accepted so far (lenient reading only).
+    pub warnings: Vec<Diagnostic>,
+    /// Broken references already reported where they were used (file, pointer).
+    pub reported: HashSet<(String, String)>,
     /// The document's security schemes, by name.
     pub schemes: IndexMap<String, SecurityScheme>,
     /// The document's default security requirements.
@@ -39,31 +47,46 @@ pub(crate) struct Builder<'d> {
 
 impl<'d> Builder<'d> {
     /// A build of `docs`, read as `version`, with nothing read yet.
-    pub fn new(docs: &'d Docs, version: SpecVersion) -> Self {
+    pub fn new(docs: &'d Docs, version: SpecVersion, lenient: bool) -> Self {
         Builder {
             docs,
             version,
             schemas: Schemas::new(docs, version),
             errors: Vec::new(),
+            lenient,
+            warnings: Vec::new(),
+            reported: HashSet::new(),
             schemes: IndexMap::new(),
             security: Vec::new(),
             servers: Vec::new(),
         }
     }
 
-    /// Records a problem at `loc`.
-    pub fn err(&mut self, loc: &Loc, message: impl Into<String>) {
+    /// Records a defect at `loc`: an error when reading strictly; when
+    /// reading leniently, a warning saying what was `assumed` in its place.
+    pub fn defect(&mut self, loc: &Loc, message: impl Into<String>, assumed: impl Into<String>) {
         let d = self.docs.diag(loc, message);
-        self.errors.push(d);
+        self.record(d, assumed.into());
     }
 
-    /// Follows references from `loc`; records the problem and gives `None`
-    /// when that fails.
-    pub fn follow(&mut self, loc: &Loc) -> Option<(&'d Value, Loc)> {
+    /// Records a diagnostic as a defect (see [`Builder::defect`]).
+    pub fn record(&mut self, mut d: Diagnostic, assumed: String) {
+        self.reported.insert((d.file.clone(), d.pointer.clone()));
+        if self.lenient {
+            d.assumed = Some(assumed);
+            self.warnings.push(d);
+        } else {
+            self.errors.push(d);
+        }
+    }
+
+    /// Follows references from `loc`; when that fails, records the defect
+    /// (with what is `assumed` instead) and gives `None`.
+    pub fn follow(&mut self, loc: &Loc, assumed: &str) -> Option<(&'d Value, Loc)> {
         match self.docs.follow(loc) {
             Ok(found) => Some(found),
             Err(d) => {
-                self.errors.push(d);
+                self.record(d, assumed.to_string());
                 None
             }
         }
@@ -76,17 +99,24 @@ impl<'d> Builder<'d> {
             Some("query") => ParamLocation::Query,
             Some("cookie") => ParamLocation::Cookie,
             other => {
-                self.err(&loc.key("in"), format!("apiKey `in` must be header, query or cookie, found {other:?}"));
+                self.defect(
+                    &loc.key("in"),
+                    format!("apiKey `in` must be header, query or cookie, found {other:?}"),
+                    IGNORED_SCHEME,
+                );
                 return None;
             }
         };
         let Some(name) = str_of(scheme, "name") else {
-            self.err(loc, "apiKey security scheme without `name`");
+            self.defect(loc, "apiKey security scheme without `name`", IGNORED_SCHEME);
             return None;
         };
         Some(SecurityScheme::ApiKey { name, location })
     }
 }
+
+/// What a lenient reading assumes of a security scheme it cannot read.
+pub(crate) const IGNORED_SCHEME: &str = "the scheme is ignored (operations requiring it send no credentials for it)";
 
 /// The string at `key` of an object, if it is one.
 pub(crate) fn str_of(v: &Value, key: &str) -> Option<String> {

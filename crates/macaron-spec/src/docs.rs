@@ -5,17 +5,32 @@
 //! `$ref` of every file once, reads each file it names (relative to the file
 //! holding the reference), and checks that each reference points to
 //! something. After that the set is immutable and every lookup is a plain
-//! JSON-pointer walk, so the model builder never does I/O and never meets a
-//! dangling reference. URL references are refused: a service must not fetch
-//! its contract from the network when it starts.
+//! JSON-pointer walk, so the model builder never does I/O. URL references
+//! are never fetched: a service must not read its contract from the network
+//! when it starts.
+//!
+//! References are resolved as JSON Schema 2020-12 (OpenAPI 3.1) says: each
+//! file has a base URI (its `file:` URL); a schema's `$id` sets a new base
+//! for everything below it and names a resource other references can reach
+//! (`$ref: "petdetails#pet_details_id"` is resolved against the base in
+//! effect where it is written); `$anchor` and `$dynamicAnchor` name a place
+//! inside a resource as a plain-name fragment. A document without `$id`
+//! pays nothing for this: its references are JSON pointers into files.
+//!
+//! A reference that points to nothing is not an error here: it is recorded
+//! in [`Docs::broken`], and the builder, which knows what the reference was
+//! for, reports it (an error when reading strictly; a warning and an
+//! assumption when reading leniently).
 //!
 //! `$ref`s inside `x-` extensions and inside example, const and enum values
 //! are data, not references, and are left alone.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use indexmap::IndexMap;
 use serde_json::Value;
+use url::Url;
 
 use crate::error::Diagnostic;
 use crate::pointer::escape;
@@ -25,7 +40,7 @@ use crate::{locate, source};
 pub(crate) type DocId = usize;
 
 /// A location: which file, and the JSON pointer inside it (without `#`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct Loc {
     pub doc: DocId,
     pub pointer: String,
@@ -45,6 +60,14 @@ impl Loc {
     pub fn index(&self, i: usize) -> Loc {
         Loc { doc: self.doc, pointer: format!("{}/{i}", self.pointer) }
     }
+
+    /// The location of the object holding a `$ref` (`.../$ref` gives `...`).
+    pub fn holder(&self) -> Loc {
+        match self.pointer.strip_suffix("/$ref").or_else(|| self.pointer.strip_suffix("/$dynamicRef")) {
+            Some(p) => Loc::new(self.doc, p),
+            None => self.clone(),
+        }
+    }
 }
 
 struct File {
@@ -54,45 +77,99 @@ struct File {
     dir: Option<PathBuf>,
     text: String,
     root: Value,
+    /// The file's base URI: its `file:` URL (or a made-up one for bytes).
+    base: Url,
+    /// Whether any schema of the file has an `$id` (else every base is `base`).
+    has_ids: bool,
 }
 
 /// The main document and every file it references.
 pub(crate) struct Docs {
     files: Vec<File>,
     by_path: HashMap<PathBuf, DocId>,
+    /// Files by their base URI.
+    by_uri: HashMap<String, DocId>,
+    /// Schema resources (`$id`, resolved) by URI, without fragment.
+    resources: HashMap<String, Loc>,
+    /// `$anchor`s and `$dynamicAnchor`s, as `resource-uri#name`.
+    anchors: HashMap<String, Loc>,
+    /// `$dynamicAnchor`s of each resource: name and place.
+    dynamic_anchors: HashMap<String, Vec<(String, Loc)>>,
+    /// Resources holding a `$dynamicRef` (whose meaning depends on the caller).
+    dynamic_users: HashSet<String>,
+    /// References that point to nothing (or to a file that cannot be read),
+    /// by the location of the object holding them, with the reason.
+    pub broken: IndexMap<Loc, Diagnostic>,
 }
 
-/// Where a `$ref` string points, before it is looked up.
-enum Target<'a> {
-    Local(String),
-    File(&'a str, String),
+/// A reference met while scanning: where it is, its text, and the base URI
+/// it is resolved against.
+struct Found {
+    at: Loc,
+    reference: String,
 }
 
 impl Docs {
-    /// Parses the main document and every file it references.
+    /// Parses the main document and every file it references. Only a main
+    /// document that does not parse is an error here.
     pub fn load(name: &str, dir: Option<PathBuf>, text: String) -> Result<Docs, Vec<Diagnostic>> {
         let root = source::parse(&text).map_err(|e| {
-            vec![Diagnostic { file: name.to_string(), pointer: "#".into(), line: e.line, message: e.message }]
+            vec![Diagnostic {
+                file: name.to_string(),
+                pointer: "#".into(),
+                line: e.line,
+                message: e.message,
+                assumed: None,
+            }]
         })?;
-        let mut docs = Docs { files: Vec::new(), by_path: HashMap::new() };
+        let mut docs = Docs {
+            files: Vec::new(),
+            by_path: HashMap::new(),
+            by_uri: HashMap::new(),
+            resources: HashMap::new(),
+            anchors: HashMap::new(),
+            dynamic_anchors: HashMap::new(),
+            dynamic_users: HashSet::new(),
+            broken: IndexMap::new(),
+        };
+        let mut base = None;
         if let Some(dir) = &dir {
             let own = dir.join(Path::new(name).file_name().unwrap_or_default());
             if let Ok(canon) = own.canonicalize() {
+                base = Url::from_file_path(&canon).ok();
                 docs.by_path.insert(canon, 0);
             }
         }
-        docs.files.push(File { name: name.to_string(), dir, text, root });
-        let mut errors = Vec::new();
+        let base = base.unwrap_or_else(|| bytes_base(name));
+        docs.push(File { name: name.to_string(), dir, text, root, base, has_ids: false });
+        // Read every file first (a reference may reach a resource of a file
+        // read later), then check every reference.
+        let mut found = Vec::new();
         let mut next = 0;
         while next < docs.files.len() {
-            docs.scan(next, &mut errors);
+            let start = found.len();
+            docs.index(next, &mut found);
+            for i in start..found.len() {
+                docs.read_target(&found[i]);
+            }
             next += 1;
         }
-        if errors.is_empty() {
-            Ok(docs)
-        } else {
-            Err(errors)
+        for f in &found {
+            if docs.broken.contains_key(&f.at) {
+                continue;
+            }
+            if let Err(d) = docs.target(&f.at, &f.reference) {
+                docs.broken.insert(f.at.clone(), d);
+            }
         }
+        Ok(docs)
+    }
+
+    fn push(&mut self, file: File) -> DocId {
+        let id = self.files.len();
+        self.by_uri.insert(file.base.as_str().to_string(), id);
+        self.files.push(file);
+        id
     }
 
     pub fn root(&self) -> &Value {
@@ -117,6 +194,7 @@ impl Docs {
             pointer: format!("#{}", loc.pointer),
             line: locate::line_of(&file.text, &loc.pointer),
             message: message.into(),
+            assumed: None,
         }
     }
 
@@ -135,66 +213,198 @@ impl Docs {
         Err(self.diag(loc, "circular $ref: this chain of references never reaches a definition"))
     }
 
-    /// The location a `$ref` string found at `at` points to (checked to exist).
+    /// The location a `$ref` string found at `at` (the holding object, or
+    /// its `$ref` key) points to, checked to exist.
     pub fn target(&self, at: &Loc, reference: &str) -> Result<Loc, Diagnostic> {
-        let loc = match parse_ref(reference).map_err(|m| self.diag(at, m))? {
-            Target::Local(pointer) => Loc::new(at.doc, pointer),
-            Target::File(file, pointer) => {
-                let path = self.resolve_path(at.doc, file).map_err(|m| self.diag(at, m))?;
-                let doc = *self
-                    .by_path
-                    .get(&path)
-                    .ok_or_else(|| self.diag(at, format!("$ref \"{reference}\": file not loaded")))?;
-                Loc::new(doc, pointer)
-            }
+        let reference = reference.trim();
+        let holder = at.holder();
+        let file = &self.files[holder.doc];
+        let loc = if let (Some(fragment), false) = (reference.strip_prefix('#'), file.has_ids) {
+            // The common case: a fragment of this file, no `$id` to consider.
+            self.in_resource(&Loc::new(holder.doc, ""), file.base.as_str(), fragment)
+                .map_err(|m| self.diag(&holder, format!("$ref \"{reference}\": {m}")))?
+        } else {
+            let uri = self.base_at(&holder).join(reference).map_err(|e| {
+                self.diag(&holder, format!("$ref \"{reference}\" is not a URI reference ({e})"))
+            })?;
+            self.locate(&holder, reference, &uri)?
         };
         if self.get(&loc).is_none() {
-            return Err(self.diag(at, format!("$ref \"{}\" points to nothing", reference.trim())));
+            return Err(self.diag(&holder, format!("$ref \"{reference}\" points to nothing")));
         }
         Ok(loc)
     }
 
-    fn resolve_path(&self, from: DocId, file: &str) -> Result<PathBuf, String> {
-        let dir = self.files[from].dir.as_ref().ok_or_else(|| {
-            format!("$ref to file \"{file}\": the document was loaded from bytes, so there is no folder to find it in (load it from a path)")
-        })?;
-        let decoded = percent_encoding::percent_decode_str(file).decode_utf8_lossy();
-        let path = dir.join(decoded.as_ref());
-        path.canonicalize().map_err(|e| format!("$ref to file \"{}\": {e}", path.display()))
+    /// Where an absolute URI points: a resource (`$id`), a file, or nowhere.
+    fn locate(&self, holder: &Loc, reference: &str, uri: &Url) -> Result<Loc, Diagnostic> {
+        let fragment = uri.fragment().unwrap_or("").to_string();
+        let mut resource = uri.clone();
+        resource.set_fragment(None);
+        let key = resource.as_str();
+        let inside = |at: &Loc| {
+            self.in_resource(at, key, &fragment).map_err(|m| self.diag(holder, format!("$ref \"{reference}\": {m}")))
+        };
+        if let Some(at) = self.resources.get(key) {
+            return inside(at);
+        }
+        if let Some(doc) = self.by_uri.get(key) {
+            return inside(&Loc::new(*doc, ""));
+        }
+        if is_local_file(&resource) {
+            if self.files[holder.doc].dir.is_none() {
+                return Err(self.diag(holder, format!("$ref \"{reference}\": the document was loaded from bytes, so there is no folder to find a file in (load it from a path)")));
+            }
+            let path = resource.to_file_path().ok().and_then(|p| p.canonicalize().ok());
+            if let Some(doc) = path.and_then(|p| self.by_path.get(&p)) {
+                return inside(&Loc::new(*doc, ""));
+            }
+            return Err(self.diag(holder, format!("$ref \"{reference}\": file not loaded")));
+        }
+        Err(self.diag(
+            holder,
+            format!("$ref \"{reference}\" is a URL that no `$id` of the document names; Macaron never fetches documents from the network: download it next to the spec and use a relative path"),
+        ))
     }
 
-    /// Scans one file for references, reading the files they name and
-    /// checking that each points to something.
-    fn scan(&mut self, doc: DocId, errors: &mut Vec<Diagnostic>) {
-        let mut refs = Vec::new();
-        collect_refs(&self.files[doc].root, &mut String::new(), &mut refs);
-        for (pointer, reference) in refs {
-            let at = Loc::new(doc, pointer);
-            if let Err(e) = self.load_target(&at, &reference) {
-                errors.push(e);
+    /// A fragment inside the resource at `at` (whose URI is `uri`): empty,
+    /// a JSON pointer, or an anchor's name.
+    fn in_resource(&self, at: &Loc, uri: &str, fragment: &str) -> Result<Loc, String> {
+        let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+        if fragment.is_empty() || fragment.starts_with('/') {
+            return Ok(Loc::new(at.doc, format!("{}{}", at.pointer, fragment)));
+        }
+        self.anchors.get(&format!("{uri}#{fragment}")).cloned().ok_or_else(|| format!("no `$anchor` or `$dynamicAnchor` named \"{fragment}\" in {uri}"))
+    }
+
+    /// The base URI in effect at a location: the file's, changed by every
+    /// `$id` on the way down to it.
+    pub fn base_at(&self, loc: &Loc) -> Url {
+        let file = &self.files[loc.doc];
+        let mut base = file.base.clone();
+        if !file.has_ids {
+            return base;
+        }
+        let mut node = &file.root;
+        let mut segments = loc.pointer.split('/').skip(1);
+        loop {
+            if let Some(Value::String(id)) = node.get("$id") {
+                if let Ok(next) = base.join(id) {
+                    base = next;
+                }
             }
+            let Some(segment) = segments.next() else { break };
+            let segment = crate::pointer::unescape(segment);
+            if is_data_key(&segment) {
+                break;
+            }
+            node = match node {
+                Value::Object(map) => match map.get(&segment) {
+                    Some(child) => child,
+                    None => break,
+                },
+                Value::Array(items) => match segment.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                    Some(child) => child,
+                    None => break,
+                },
+                _ => break,
+            };
+        }
+        base.set_fragment(None);
+        base
+    }
+
+    /// The URI of the resource a location is in (its base, without fragment).
+    pub fn resource_of(&self, loc: &Loc) -> String {
+        self.base_at(loc).as_str().to_string()
+    }
+
+    /// The `$dynamicAnchor`s of a resource.
+    pub fn dynamic_anchors(&self, resource: &str) -> &[(String, Loc)] {
+        self.dynamic_anchors.get(resource).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Whether a resource holds a `$dynamicRef`.
+    pub fn uses_dynamic_refs(&self, resource: &str) -> bool {
+        self.dynamic_users.contains(resource)
+    }
+
+    /// Whether the place `loc` is a `$dynamicAnchor` named `name`.
+    pub fn is_dynamic_anchor(&self, loc: &Loc, name: &str) -> bool {
+        self.get(loc).and_then(|v| v.get("$dynamicAnchor")).and_then(Value::as_str) == Some(name)
+    }
+
+    /// Indexes one file: its resources and anchors, and the references it holds.
+    fn index(&mut self, doc: DocId, found: &mut Vec<Found>) {
+        let mut walk = Walk { ids: Vec::new(), anchors: Vec::new(), refs: Vec::new(), dynamic_refs: Vec::new() };
+        let base = self.files[doc].base.clone();
+        walk.visit(&self.files[doc].root, &mut String::new(), &base);
+        self.files[doc].has_ids = !walk.ids.is_empty();
+        for (pointer, uri) in walk.ids {
+            self.resources.entry(uri).or_insert(Loc::new(doc, pointer));
+        }
+        for (pointer, uri, name, dynamic) in walk.anchors {
+            let loc = Loc::new(doc, pointer);
+            if dynamic {
+                self.dynamic_anchors.entry(uri.clone()).or_default().push((name.clone(), loc.clone()));
+            }
+            self.anchors.entry(format!("{uri}#{name}")).or_insert(loc);
+        }
+        for (pointer, reference) in walk.refs {
+            found.push(Found { at: Loc::new(doc, pointer), reference });
+        }
+        for (pointer, uri, reference) in walk.dynamic_refs {
+            self.dynamic_users.insert(uri);
+            found.push(Found { at: Loc::new(doc, format!("{pointer}/$dynamicRef")), reference });
         }
     }
 
-    fn load_target(&mut self, at: &Loc, reference: &str) -> Result<(), Diagnostic> {
-        if let Ok(Target::File(file, _)) = parse_ref(reference) {
-            let path = self.resolve_path(at.doc, file).map_err(|m| self.diag(at, m))?;
-            if !self.by_path.contains_key(&path) {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| self.diag(at, format!("$ref to file \"{}\": {e}", path.display())))?;
-                let name = self.display_name(&path);
-                let root = source::parse(&text).map_err(|e| Diagnostic {
-                    file: name.clone(),
-                    pointer: "#".into(),
-                    line: e.line,
-                    message: e.message,
-                })?;
-                self.by_path.insert(path.clone(), self.files.len());
-                let dir = path.parent().map(Path::to_path_buf);
-                self.files.push(File { name, dir, text, root });
-            }
+    /// Reads the file a reference names, if it names one not read yet; a
+    /// file that cannot be read or parsed makes the reference broken.
+    fn read_target(&mut self, found: &Found) {
+        let holder = found.at.holder();
+        let Ok(uri) = self.base_at(&holder).join(found.reference.trim()) else { return };
+        let mut resource = uri.clone();
+        resource.set_fragment(None);
+        if !is_local_file(&resource)
+            || self.files[holder.doc].dir.is_none()
+            || self.resources.contains_key(resource.as_str())
+            || self.by_uri.contains_key(resource.as_str())
+        {
+            return;
         }
-        self.target(at, reference).map(|_| ())
+        let Ok(path) = resource.to_file_path() else { return };
+        let path = match path.canonicalize() {
+            Ok(p) => p,
+            Err(e) => {
+                let d = self.diag(&holder, format!("$ref to file \"{}\": {e}", path.display()));
+                self.broken.insert(found.at.clone(), d);
+                return;
+            }
+        };
+        if self.by_path.contains_key(&path) {
+            return;
+        }
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) => {
+                let d = self.diag(&holder, format!("$ref to file \"{}\": {e}", path.display()));
+                self.broken.insert(found.at.clone(), d);
+                return;
+            }
+        };
+        let name = self.display_name(&path);
+        let root = match source::parse(&text) {
+            Ok(root) => root,
+            Err(e) => {
+                let d = Diagnostic { file: name, pointer: "#".into(), line: e.line, message: e.message, assumed: None };
+                self.broken.insert(found.at.clone(), d);
+                return;
+            }
+        };
+        let base = Url::from_file_path(&path).unwrap_or(resource);
+        self.by_path.insert(path.clone(), self.files.len());
+        let dir = path.parent().map(Path::to_path_buf);
+        self.push(File { name, dir, text, root, base, has_ids: false });
     }
 
     fn display_name(&self, path: &Path) -> String {
@@ -209,41 +419,25 @@ impl Docs {
     }
 }
 
-/// Splits a `$ref` into file and pointer; refuses URLs.
-fn parse_ref(reference: &str) -> Result<Target<'_>, String> {
-    let reference = reference.trim();
-    let (file, fragment) = match reference.split_once('#') {
-        Some((file, fragment)) => (file, fragment),
-        None => (reference, ""),
-    };
-    if is_url(file) {
-        return Err(format!(
-            "$ref \"{reference}\" is a URL; Macaron never fetches documents from the network: download it next to the spec and use a relative path"
-        ));
-    }
-    let pointer = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy().into_owned();
-    if !pointer.is_empty() && !pointer.starts_with('/') {
-        return Err(format!(
-            "$ref \"{reference}\": only JSON-pointer fragments (\"#/...\") are supported, not anchors"
-        ));
-    }
-    if file.is_empty() {
-        Ok(Target::Local(pointer))
-    } else {
-        Ok(Target::File(file, pointer))
-    }
+/// A `file:` URI of this machine (`//host/x.yaml` is a URL, not a file).
+fn is_local_file(uri: &Url) -> bool {
+    uri.scheme() == "file" && uri.host_str().is_none_or(|h| h.is_empty() || h == "localhost")
 }
 
-fn is_url(file: &str) -> bool {
-    if file.starts_with("//") {
-        return true;
-    }
-    match file.split_once(':') {
-        Some((scheme, _)) => {
-            scheme.len() > 1 && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        }
-        None => false,
-    }
+/// The made-up base URI of a document given as bytes (relative references
+/// to files resolve against it, and are then refused: there is no folder).
+fn bytes_base(name: &str) -> Url {
+    let file = Path::new(name).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let encoded = percent_encoding::utf8_percent_encode(&file, percent_encoding::NON_ALPHANUMERIC).to_string();
+    Url::parse(&format!("file:///macaron-bytes/{encoded}"))
+        .or_else(|_| Url::parse("file:///macaron-bytes/document"))
+        .unwrap_or_else(|_| unreachable_base())
+}
+
+/// A URL that always parses (a startup invariant of the `url` crate).
+#[allow(clippy::expect_used)]
+fn unreachable_base() -> Url {
+    Url::parse("file:///").expect("file:/// is a URL")
 }
 
 /// Keys whose values are data (extensions, examples, ...) rather than
@@ -253,67 +447,140 @@ fn is_data_key(key: &str) -> bool {
     key.starts_with("x-") || matches!(key, "example" | "examples" | "const" | "enum")
 }
 
-fn collect_refs(value: &Value, pointer: &mut String, out: &mut Vec<(String, String)>) {
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get("$ref") {
-                out.push((pointer.clone(), r.clone()));
-            }
-            for (key, child) in map {
-                if is_data_key(key) && !is_examples_map(key, child) {
-                    continue;
-                }
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&escape(key));
-                collect_refs(child, pointer, out);
-                pointer.truncate(len);
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                let len = pointer.len();
-                pointer.push_str(&format!("/{i}"));
-                collect_refs(child, pointer, out);
-                pointer.truncate(len);
-            }
-        }
-        _ => {}
-    }
-}
-
 /// `examples` in a media type or parameter is a map of Example Objects,
 /// which may themselves be `$ref`s (but their `value`s are data).
 fn is_examples_map(key: &str, value: &Value) -> bool {
     key == "examples" && value.is_object()
 }
 
+/// One walk over a file: references, `$id`s and anchors, with the base URI
+/// in effect at each.
+struct Walk {
+    /// `$id`s: pointer of the schema, its absolute URI (no fragment).
+    ids: Vec<(String, String)>,
+    /// Anchors: pointer, resource URI, name, dynamic.
+    anchors: Vec<(String, String, String, bool)>,
+    /// `$ref`s: pointer of the holder, the reference.
+    refs: Vec<(String, String)>,
+    /// `$dynamicRef`s: pointer of the holder, resource URI, the reference.
+    dynamic_refs: Vec<(String, String, String)>,
+}
+
+impl Walk {
+    fn visit(&mut self, value: &Value, pointer: &mut String, base: &Url) {
+        match value {
+            Value::Object(map) => {
+                let own;
+                let base = match map.get("$id").and_then(Value::as_str).and_then(|id| base.join(id).ok()) {
+                    Some(mut uri) => {
+                        uri.set_fragment(None);
+                        self.ids.push((pointer.clone(), uri.as_str().to_string()));
+                        own = uri;
+                        &own
+                    }
+                    None => base,
+                };
+                for (key, dynamic) in [("$anchor", false), ("$dynamicAnchor", true)] {
+                    if let Some(Value::String(name)) = map.get(key) {
+                        self.anchors.push((pointer.clone(), base.as_str().to_string(), name.clone(), dynamic));
+                    }
+                }
+                if let Some(Value::String(r)) = map.get("$ref") {
+                    self.refs.push((pointer.clone(), r.clone()));
+                }
+                if let Some(Value::String(r)) = map.get("$dynamicRef") {
+                    self.dynamic_refs.push((pointer.clone(), base.as_str().to_string(), r.clone()));
+                }
+                for (key, child) in map {
+                    if is_data_key(key) && !is_examples_map(key, child) {
+                        continue;
+                    }
+                    let len = pointer.len();
+                    pointer.push('/');
+                    pointer.push_str(&escape(key));
+                    self.visit(child, pointer, base);
+                    pointer.truncate(len);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    let len = pointer.len();
+                    pointer.push_str(&format!("/{i}"));
+                    self.visit(child, pointer, base);
+                    pointer.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn docs(text: &str) -> Docs {
+        Docs::load("t.yaml", None, text.to_string()).ok().unwrap()
+    }
+
     #[test]
-    fn urls_are_refused() {
-        assert!(parse_ref("https://example.com/a.yaml#/X").is_err());
-        assert!(parse_ref("//example.com/a.yaml").is_err());
-        assert!(matches!(parse_ref("a.yaml#/X"), Ok(Target::File("a.yaml", _))));
-        assert!(matches!(parse_ref(" #/components/schemas/A\n"), Ok(Target::Local(p)) if p == "/components/schemas/A"));
+    fn urls_are_not_fetched() {
+        let d = docs("a: {$ref: 'https://example.com/a.yaml#/X'}\nb: {$ref: '//example.com/a.yaml'}\nc: {$ref: 'other.yaml#/X'}\n");
+        assert_eq!(d.broken.len(), 3);
+        assert!(d.broken[&Loc::new(0, "/a")].message.contains("never fetches"));
+        assert!(d.broken[&Loc::new(0, "/b")].message.contains("never fetches"));
+        assert!(d.broken[&Loc::new(0, "/c")].message.contains("loaded from bytes"));
     }
 
     #[test]
     fn percent_encoded_pointers_are_decoded() {
-        assert!(matches!(parse_ref("#/paths/~1pets~1%7Bid%7D"), Ok(Target::Local(p)) if p == "/paths/~1pets~1{id}"));
+        let d = docs("paths: {'/pets/{id}': {get: {}}}\nx: {$ref: '#/paths/~1pets~1%7Bid%7D'}\n");
+        assert!(d.broken.is_empty());
+        assert_eq!(d.target(&Loc::new(0, "/x"), "#/paths/~1pets~1%7Bid%7D").ok(), Some(Loc::new(0, "/paths/~1pets~1{id}")));
     }
 
     #[test]
-    fn dangling_and_circular_refs_are_errors() {
-        let text = "a: {$ref: '#/b'}\nb: {$ref: '#/a'}\nc: {$ref: '#/nothing'}\n".to_string();
-        let errors = Docs::load("t.yaml", None, text).err().unwrap();
-        assert_eq!(errors.len(), 1);
-        assert!(errors[0].message.contains("points to nothing"));
-        assert_eq!(errors[0].pointer, "#/c");
-        let docs = Docs::load("t.yaml", None, "a: {$ref: '#/b'}\nb: {$ref: '#/a'}\n".into()).ok().unwrap();
-        let err = docs.follow(&Loc::new(0, "/a")).err().unwrap();
+    fn dangling_and_circular_refs_are_recorded() {
+        let d = docs("a: {$ref: '#/b'}\nb: {$ref: '#/a'}\nc: {$ref: '#/nothing'}\n");
+        assert_eq!(d.broken.len(), 1);
+        let broken = &d.broken[&Loc::new(0, "/c")];
+        assert!(broken.message.contains("points to nothing"));
+        assert_eq!(broken.pointer, "#/c");
+        let err = d.follow(&Loc::new(0, "/a")).err().unwrap();
         assert!(err.message.contains("circular"));
+    }
+
+    #[test]
+    fn ids_anchors_and_relative_references() {
+        let d = docs(concat!(
+            "s:\n",
+            "  pet:\n",
+            "    $id: https://example.com/schemas/pet\n",
+            "    properties:\n",
+            "      details: {$ref: 'petdetails#pet_details_id'}\n",
+            "      whole: {$ref: 'petdetails'}\n",
+            "      inner: {$ref: 'petdetails#/properties/id'}\n",
+            "      lost: {$ref: 'petdetails#nowhere'}\n",
+            "  details:\n",
+            "    $id: https://example.com/schemas/petdetails\n",
+            "    properties:\n",
+            "      id: {$anchor: pet_details_id, type: string}\n",
+            "  local:\n",
+            "    $id: '/components/schemas/petdetails'\n",
+            "    properties:\n",
+            "      id: {$anchor: pet_details_id, type: integer}\n",
+            "  user: {$ref: '/components/schemas/petdetails#pet_details_id'}\n",
+        ));
+        let at = |p: &str| Loc::new(0, p);
+        let lost = at("/s/pet/properties/lost");
+        assert_eq!(d.broken.keys().collect::<Vec<_>>(), [&lost]);
+        let pet = at("/s/pet/properties");
+        assert_eq!(d.target(&pet.key("details"), "petdetails#pet_details_id").ok(), Some(at("/s/details/properties/id")));
+        assert_eq!(d.target(&pet.key("whole"), "petdetails").ok(), Some(at("/s/details")));
+        assert_eq!(d.target(&pet.key("inner"), "petdetails#/properties/id").ok(), Some(at("/s/details/properties/id")));
+        let user = d.target(&at("/s/user"), "/components/schemas/petdetails#pet_details_id").ok();
+        assert_eq!(user, Some(at("/s/local/properties/id")));
+        assert_eq!(d.base_at(&pet.key("details")).as_str(), "https://example.com/schemas/pet");
+        assert!(d.broken[&lost].message.contains("no `$anchor` or `$dynamicAnchor` named \"nowhere\""));
     }
 }

@@ -9,7 +9,7 @@
 use std::fmt;
 
 /// One problem found in a document.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
     /// The file (or the name given to bytes) where the problem is.
     pub file: String,
@@ -19,13 +19,20 @@ pub struct Diagnostic {
     pub line: Option<usize>,
     /// What is wrong, and how to fix it where that is not obvious.
     pub message: String,
+    /// For a defect read leniently (a warning): what the loader assumed in
+    /// its place (`an unconstrained value`, `renamed listPets_2`).
+    pub assumed: Option<String>,
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {
-            Some(line) => write!(f, "{}:{}: {}: {}", self.file, line, self.pointer, self.message),
-            None => write!(f, "{}: {}: {}", self.file, self.pointer, self.message),
+            Some(line) => write!(f, "{}:{}: {}: {}", self.file, line, self.pointer, self.message)?,
+            None => write!(f, "{}: {}: {}", self.file, self.pointer, self.message)?,
+        }
+        match &self.assumed {
+            Some(assumed) => write!(f, "; assumed: {assumed}"),
+            None => Ok(()),
         }
     }
 }

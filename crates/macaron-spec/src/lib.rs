@@ -64,6 +64,7 @@ mod extensions;
 mod loader;
 mod locate;
 mod model;
+mod options;
 mod path;
 mod pointer;
 pub mod schema;
@@ -73,6 +74,7 @@ mod swagger2;
 use std::path::{Path, PathBuf};
 
 pub use error::{Diagnostic, Error, Result};
+pub use options::Options;
 pub use extensions::{x_mandatory, x_nullable, x_parent, x_persist, Extensions, Persist};
 pub use locate::line_of;
 pub use model::{
@@ -81,14 +83,31 @@ pub use model::{
 };
 pub use path::{Part, PathTemplate};
 
-/// Loads a document from a file; `$ref`s to other files are read relative to it.
+/// Loads a document from a file, strictly (every defect is an error; see
+/// [`Options`] for the lenient reading); `$ref`s to other files are read
+/// relative to it.
 ///
 /// ```
 /// let err = macaron_spec::load("no/such/file.yaml").unwrap_err();
 /// assert!(err.to_string().starts_with("no/such/file.yaml: #: cannot read"));
 /// ```
 pub fn load(path: impl AsRef<Path>) -> Result<Api> {
-    let path = path.as_ref();
+    Options::strict().load(path)
+}
+
+/// Loads a document from bytes, strictly; `name` appears in messages (and
+/// gives the API its short name). References to other files are refused,
+/// as there is no folder to read them from: use [`load_bytes_in`] for that.
+pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Api> {
+    Options::strict().load_bytes(name, bytes)
+}
+
+/// Loads a document from bytes, strictly, reading `$ref`ed files relative to `dir`.
+pub fn load_bytes_in(name: &str, bytes: &[u8], dir: impl AsRef<Path>) -> Result<Api> {
+    Options::strict().load_bytes_in(name, bytes, dir)
+}
+
+fn read_file(path: &Path) -> Result<(String, Option<PathBuf>, String)> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
         Error::one(Diagnostic {
@@ -96,22 +115,11 @@ pub fn load(path: impl AsRef<Path>) -> Result<Api> {
             pointer: "#".into(),
             line: None,
             message: format!("cannot read: {e}"),
+            assumed: None,
         })
     })?;
     let dir = path.parent().map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() });
-    build(&name, dir, text)
-}
-
-/// Loads a document from bytes; `name` appears in messages (and gives the
-/// API its short name). References to other files are refused, as there is
-/// no folder to read them from: use [`load_bytes_in`] for that.
-pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Api> {
-    build(name, None, text_of(name, bytes)?)
-}
-
-/// Loads a document from bytes, reading `$ref`ed files relative to `dir`.
-pub fn load_bytes_in(name: &str, bytes: &[u8], dir: impl AsRef<Path>) -> Result<Api> {
-    build(name, Some(dir.as_ref().to_path_buf()), text_of(name, bytes)?)
+    Ok((name, dir, text))
 }
 
 fn text_of(name: &str, bytes: &[u8]) -> Result<String> {
@@ -121,13 +129,14 @@ fn text_of(name: &str, bytes: &[u8]) -> Result<String> {
             pointer: "#".into(),
             line: None,
             message: format!("not UTF-8 text: {e}"),
+            assumed: None,
         })
     })
 }
 
-fn build(name: &str, dir: Option<PathBuf>, text: String) -> Result<Api> {
+fn build(name: &str, dir: Option<PathBuf>, text: String, options: &Options) -> Result<Api> {
     let docs = docs::Docs::load(name, dir, text).map_err(|diagnostics| Error { diagnostics })?;
     let short =
         Path::new(name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| name.to_string());
-    loader::build(&docs, short, name.to_string())
+    loader::build(&docs, short, name.to_string(), options)
 }

@@ -14,23 +14,27 @@ use std::collections::{HashMap, HashSet};
 use indexmap::IndexMap;
 use serde_json::{json, Value};
 
-use crate::builder::{prefix_of, str_of, Builder};
+use crate::builder::{prefix_of, str_of, Builder, IGNORED_SCHEME};
 use crate::docs::{Docs, Loc};
-use crate::error::{Diagnostic, Error};
+use crate::error::Error;
 use crate::extensions::{self, Extensions};
 use crate::model::*;
 use crate::path::PathTemplate;
+use crate::options::Options;
 use crate::swagger2;
 
+/// What a lenient reading assumes of a parameter it cannot read.
+const IGNORED_PARAMETER: &str = "the parameter is ignored";
+
 /// Builds the model of the document set; `name` is the API's short name.
-pub(crate) fn build(docs: &Docs, name: String, file: String) -> Result<Api, Error> {
+pub(crate) fn build(docs: &Docs, name: String, file: String, options: &Options) -> Result<Api, Error> {
     let root = docs.root();
     let at_root = Loc::new(0, "");
     if !root.is_object() {
         return Err(Error::one(docs.diag(&at_root, "not an OpenAPI document: the top level is not a mapping")));
     }
     let (version, version_string) = detect_version(docs)?;
-    let mut b = Builder::new(docs, version);
+    let mut b = Builder::new(docs, version, options.lenient);
     let info = b.info();
     b.schemes =
         if version == SpecVersion::Swagger2 { swagger2::security_definitions(&mut b) } else { b.security_schemes() };
@@ -49,8 +53,8 @@ pub(crate) fn build(docs: &Docs, name: String, file: String) -> Result<Api, Erro
             }
         }
         None if version == SpecVersion::OpenApi31 => {}
-        None => b.errors.push(docs.diag(&at_root, "missing `paths` (required before OpenAPI 3.1)")),
-        Some(_) => b.errors.push(docs.diag(&Loc::new(0, "/paths"), "`paths` must be a mapping")),
+        None => b.defect(&at_root, "missing `paths` (required before OpenAPI 3.1)", "no operations"),
+        Some(_) => b.defect(&Loc::new(0, "/paths"), "`paths` must be a mapping", "no operations"),
     }
     let mut webhooks = Vec::new();
     if let Some(Value::Object(hooks)) = root.get("webhooks") {
@@ -60,10 +64,18 @@ pub(crate) fn build(docs: &Docs, name: String, file: String) -> Result<Api, Erro
     }
     assign_ids(&mut b, &mut operations, &mut webhooks);
 
-    let Builder { schemas, mut errors, schemes, security, servers, .. } = b;
-    let (schemas, schema_errors) = schemas.finish();
-    errors.extend(schema_errors);
-    check_components(docs, version, &schemas, &mut errors);
+    let (mut schemas, schema_defects) = b.schemas.finish();
+    for (d, assumed) in schema_defects {
+        b.record(d, assumed);
+    }
+    check_components(&mut b, &mut schemas);
+    // References nothing walked through (an unused component's, say).
+    for (_, d) in &docs.broken {
+        if !b.reported.contains(&(d.file.clone(), d.pointer.clone())) {
+            b.record(d.clone(), "left unresolved (nothing the model is built from uses this place)".into());
+        }
+    }
+    let Builder { errors, warnings, schemes, security, servers, .. } = b;
     if !errors.is_empty() {
         return Err(Error { diagnostics: errors });
     }
@@ -80,6 +92,7 @@ pub(crate) fn build(docs: &Docs, name: String, file: String) -> Result<Api, Erro
         security_schemes: schemes,
         security,
         extensions: Extensions::of(root),
+        warnings,
     })
 }
 
@@ -137,16 +150,35 @@ pub(crate) fn derive_id(method: Method, path: &str) -> String {
 
 fn assign_ids(b: &mut Builder<'_>, operations: &mut [Operation], webhooks: &mut [Operation]) {
     let mut seen: HashMap<String, String> = HashMap::new();
-    for op in operations.iter().chain(webhooks.iter()).filter(|op| !op.id_derived) {
-        if let Some(first) = seen.insert(op.id.clone(), op.pointer.clone()) {
-            let loc = Loc::new(0, op.pointer.trim_start_matches('#')).key("operationId");
-            b.errors.push(b.docs.diag(
-                &loc,
-                format!("operationId \"{}\" is used twice: here and at {first}; operationIds must be unique", op.id),
-            ));
+    let mut twice = Vec::new();
+    for (i, op) in operations.iter().chain(webhooks.iter()).enumerate().filter(|(_, op)| !op.id_derived) {
+        if let Some(first) = seen.get(&op.id) {
+            twice.push((i, first.clone()));
+        } else {
+            seen.insert(op.id.clone(), op.pointer.clone());
         }
     }
     let mut taken: HashSet<String> = seen.into_keys().collect();
+    // The first keeps its id; each later one gets the first free `<id>_N`.
+    for (i, first) in twice {
+        let count = operations.len();
+        let op = if i < count { &mut operations[i] } else { &mut webhooks[i - count] };
+        let base = op.id.clone();
+        let mut n = 2;
+        let mut id = format!("{base}_{n}");
+        while taken.contains(&id) {
+            n += 1;
+            id = format!("{base}_{n}");
+        }
+        taken.insert(id.clone());
+        let loc = Loc::new(0, op.pointer.trim_start_matches('#')).key("operationId");
+        b.defect(
+            &loc,
+            format!("operationId \"{base}\" is used twice: here and at {first}; operationIds must be unique"),
+            format!("this one is renamed \"{id}\""),
+        );
+        op.id = id;
+    }
     for op in operations.iter_mut().chain(webhooks.iter_mut()).filter(|op| op.id_derived) {
         let base = derive_id(op.method, op.path.as_str());
         let mut id = base.clone();
@@ -160,36 +192,41 @@ fn assign_ids(b: &mut Builder<'_>, operations: &mut [Operation], webhooks: &mut 
 }
 
 /// Named schemas of the main document: their Macaron extensions, and no
-/// cycle made only of references.
-fn check_components(
-    docs: &Docs,
-    version: SpecVersion,
-    schemas: &IndexMap<String, Value>,
-    errors: &mut Vec<Diagnostic>,
-) {
-    let home = if version == SpecVersion::Swagger2 { "/definitions" } else { "/components/schemas" };
-    for (name, schema) in schemas {
+/// cycle made only of references (a lenient reading makes such a schema
+/// unconstrained).
+fn check_components(b: &mut Builder<'_>, schemas: &mut IndexMap<String, Value>) {
+    let home = if b.version == SpecVersion::Swagger2 { "/definitions" } else { "/components/schemas" };
+    let mut circular = Vec::new();
+    for (name, schema) in schemas.iter() {
         let loc = Loc::new(0, home).key(name);
         for (key, message) in extensions::check_schema(schema) {
-            errors.push(docs.diag(&Loc::new(0, format!("{}/{key}", loc.pointer)), message));
+            b.defect(&Loc::new(0, format!("{}/{key}", loc.pointer)), message, "the extension is ignored");
         }
         let mut here = schema;
         let mut hops = 0;
         while let Some(next) = pure_ref(here).and_then(|n| schemas.get(n)) {
             hops += 1;
             if hops > schemas.len() {
-                errors.push(docs.diag(
+                b.defect(
                     &loc,
                     format!(
                         "circular $ref: schema \"{name}\" is a chain of references that never reaches a definition"
                     ),
-                ));
+                    UNCONSTRAINED_SCHEMA,
+                );
+                circular.push(name.clone());
                 break;
             }
             here = next;
         }
     }
+    for name in circular {
+        schemas.insert(name, json!({}));
+    }
 }
+
+/// What a lenient reading assumes of a schema it cannot read.
+const UNCONSTRAINED_SCHEMA: &str = "an unconstrained value";
 
 fn pure_ref(schema: &Value) -> Option<&str> {
     let map = schema.as_object()?;
@@ -211,14 +248,18 @@ impl<'d> Builder<'d> {
     fn info(&mut self) -> Info {
         let loc = Loc::new(0, "/info");
         let Some(info) = self.docs.get(&loc).filter(|v| v.is_object()) else {
-            self.err(&Loc::new(0, ""), "missing `info` (with `title` and `version`): every OpenAPI document needs one");
+            self.defect(
+                &Loc::new(0, ""),
+                "missing `info` (with `title` and `version`): every OpenAPI document needs one",
+                "an empty title and version",
+            );
             return Info { title: String::new(), version: String::new(), description: None };
         };
         let mut text = |key: &str| match info.get(key) {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Number(n)) => n.to_string(),
             _ => {
-                self.err(&loc, format!("`info.{key}` is missing or not a string"));
+                self.defect(&loc, format!("`info.{key}` is missing or not a string"), "empty");
                 String::new()
             }
         };
@@ -232,7 +273,7 @@ impl<'d> Builder<'d> {
         let home = Loc::new(0, "/components/securitySchemes");
         let Some(Value::Object(map)) = self.docs.get(&home) else { return out };
         for name in map.keys() {
-            let Some((scheme, loc)) = self.follow(&home.key(name)) else { continue };
+            let Some((scheme, loc)) = self.follow(&home.key(name), IGNORED_SCHEME) else { continue };
             let kind = scheme.get("type").and_then(Value::as_str).unwrap_or("");
             let parsed = match kind {
                 "http" => Some(SecurityScheme::Http {
@@ -246,11 +287,12 @@ impl<'d> Builder<'d> {
                 }
                 "mutualTLS" => Some(SecurityScheme::MutualTls),
                 other => {
-                    self.err(
+                    self.defect(
                         &loc.key("type"),
                         format!(
                             "unknown security scheme type \"{other}\" (http, apiKey, oauth2, openIdConnect, mutualTLS)"
                         ),
+                        IGNORED_SCHEME,
                     );
                     None
                 }
@@ -266,19 +308,28 @@ impl<'d> Builder<'d> {
     fn security_list(&mut self, loc: &Loc) -> Option<Vec<SecurityRequirement>> {
         let value = self.docs.get(loc)?;
         let Value::Array(items) = value else {
-            self.err(loc, "`security` must be a list of requirements");
+            self.defect(loc, "`security` must be a list of requirements", "no security requirement");
             return Some(Vec::new());
         };
         let mut out = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let Value::Object(map) = item else {
-                self.err(&loc.index(i), "a security requirement must be a mapping of scheme names to scopes");
+                self.defect(
+                    &loc.index(i),
+                    "a security requirement must be a mapping of scheme names to scopes",
+                    "this requirement is ignored",
+                );
                 continue;
             };
             let mut requirement = IndexMap::new();
             for (name, scopes) in map {
                 if !self.schemes.contains_key(name) {
-                    self.err(&loc.index(i).key(name), format!("security scheme \"{name}\" is not defined"));
+                    self.defect(
+                        &loc.index(i).key(name),
+                        format!("security scheme \"{name}\" is not defined"),
+                        "it is ignored here (no credentials are sent for it)",
+                    );
+                    continue;
                 }
                 let scopes = scopes
                     .as_array()
@@ -286,7 +337,11 @@ impl<'d> Builder<'d> {
                     .unwrap_or_default();
                 requirement.insert(name.clone(), scopes);
             }
-            out.push(requirement);
+            // A requirement left empty by ignored schemes is dropped: kept, it
+            // would read as "no credentials needed".
+            if !requirement.is_empty() || map.is_empty() {
+                out.push(requirement);
+            }
         }
         Some(out)
     }
@@ -294,7 +349,7 @@ impl<'d> Builder<'d> {
     /// A 3.x `servers` list at `loc`; `None` when there is none.
     fn server_list(&mut self, loc: &Loc) -> Option<Vec<Server>> {
         let Value::Array(items) = self.docs.get(loc)? else {
-            self.err(loc, "`servers` must be a list");
+            self.defect(loc, "`servers` must be a list", "no servers");
             return None;
         };
         let mut out = Vec::new();
@@ -321,12 +376,12 @@ impl<'d> Builder<'d> {
         } else {
             match PathTemplate::parse(key) {
                 Ok(t) => t,
-                Err(message) => return self.err(key_loc, message),
+                Err(message) => return self.defect(key_loc, message, "the path is ignored"),
             }
         };
-        let Some((item, loc)) = self.follow(key_loc) else { return };
+        let Some((item, loc)) = self.follow(key_loc, "the path is ignored") else { return };
         let Value::Object(item_map) = item else {
-            return self.err(&loc, "a path item must be a mapping");
+            return self.defect(&loc, "a path item must be a mapping", "the path is ignored");
         };
         let item_servers = self.server_list(&loc.key("servers"));
         for (method_key, method) in Method::ALL {
@@ -335,7 +390,7 @@ impl<'d> Builder<'d> {
             }
             let Some(op) = item_map.get(method_key) else { continue };
             if !op.is_object() {
-                self.err(&loc.key(method_key), "an operation must be a mapping");
+                self.defect(&loc.key(method_key), "an operation must be a mapping", "the operation is ignored");
                 continue;
             }
             let op_loc = loc.key(method_key);
@@ -361,14 +416,18 @@ impl<'d> Builder<'d> {
         let (id, id_derived) = match op.get("operationId") {
             Some(Value::String(s)) if !s.trim().is_empty() => (s.trim().to_string(), false),
             Some(other) if !other.is_null() => {
-                self.err(&op_loc.key("operationId"), "operationId must be a non-empty string");
+                self.defect(
+                    &op_loc.key("operationId"),
+                    "operationId must be a non-empty string",
+                    "an id derived from method and path",
+                );
                 (String::new(), true)
             }
             _ => (String::new(), true),
         };
         let extensions = Extensions::of(op);
         for (key, message) in extensions::check_operation(&extensions) {
-            self.err(&op_loc.key(key), message);
+            self.defect(&op_loc.key(key), message, "the extension is ignored");
         }
 
         // Parameters: the path item's, overridden by the operation's.
@@ -378,21 +437,25 @@ impl<'d> Builder<'d> {
         {
             let Some(list) = list else { continue };
             let Value::Array(entries) = list else {
-                self.err(&list_loc, "`parameters` must be a list");
+                self.defect(&list_loc, "`parameters` must be a list", "no parameters here");
                 continue;
             };
             let mut this_level = HashSet::new();
             for i in 0..entries.len() {
-                let Some((param, ploc)) = self.follow(&list_loc.index(i)) else { continue };
+                let Some((param, ploc)) = self.follow(&list_loc.index(i), IGNORED_PARAMETER) else { continue };
                 let name = param.get("name").and_then(Value::as_str);
                 let location = param.get("in").and_then(Value::as_str);
                 let (Some(name), Some(location)) = (name, location) else {
-                    self.err(&ploc, "a parameter needs `name` and `in`");
+                    self.defect(&ploc, "a parameter needs `name` and `in`", IGNORED_PARAMETER);
                     continue;
                 };
                 let key = (name.to_string(), location.to_string());
                 if !this_level.insert(key.clone()) {
-                    self.err(&list_loc.index(i), format!("parameter \"{name}\" in {location} is declared twice"));
+                    self.defect(
+                        &list_loc.index(i),
+                        format!("parameter \"{name}\" in {location} is declared twice"),
+                        "the last declaration",
+                    );
                 }
                 raw.insert(key, (param, ploc));
             }
@@ -412,7 +475,7 @@ impl<'d> Builder<'d> {
             }
         }
         if !webhook {
-            self.check_path_params(template, &parameters, op_loc);
+            self.check_path_params(template, &mut parameters, op_loc);
         }
 
         let request_body = if self.version == SpecVersion::Swagger2 {
@@ -449,20 +512,44 @@ impl<'d> Builder<'d> {
         })
     }
 
-    fn check_path_params(&mut self, template: &PathTemplate, parameters: &[Parameter], op_loc: &Loc) {
+    fn check_path_params(&mut self, template: &PathTemplate, parameters: &mut Vec<Parameter>, op_loc: &Loc) {
         let in_template = template.params();
         for name in &in_template {
             if !parameters.iter().any(|p| p.location == ParamLocation::Path && p.name == *name) {
-                self.err(op_loc, format!("path parameter {{{name}}} of \"{template}\" is not declared in `parameters` (add one with `in: path`)"));
+                self.defect(
+                    op_loc,
+                    format!("path parameter {{{name}}} of \"{template}\" is not declared in `parameters` (add one with `in: path`)"),
+                    "a string parameter",
+                );
+                parameters.push(Parameter {
+                    name: name.to_string(),
+                    location: ParamLocation::Path,
+                    required: true,
+                    style: ParamStyle::Simple,
+                    explode: false,
+                    allow_reserved: false,
+                    allow_empty_value: false,
+                    deprecated: false,
+                    description: None,
+                    schema: json!({"type": "string"}),
+                    content_type: None,
+                    extensions: Extensions::default(),
+                });
             }
         }
+        let mut stray = Vec::new();
         for p in parameters.iter().filter(|p| p.location == ParamLocation::Path) {
             if !in_template.contains(&p.name.as_str()) {
-                self.err(
-                    op_loc,
-                    format!("parameter \"{}\" is `in: path` but \"{template}\" has no {{{}}}", p.name, p.name),
-                );
+                stray.push(p.name.clone());
             }
+        }
+        for name in stray {
+            self.defect(
+                op_loc,
+                format!("parameter \"{name}\" is `in: path` but \"{template}\" has no {{{name}}}"),
+                IGNORED_PARAMETER,
+            );
+            parameters.retain(|p| !(p.location == ParamLocation::Path && p.name == name));
         }
     }
 
@@ -474,7 +561,7 @@ impl<'d> Builder<'d> {
             Some("header") => ParamLocation::Header,
             Some("cookie") if self.version != SpecVersion::Swagger2 => ParamLocation::Cookie,
             other => {
-                self.err(&loc.key("in"), format!("parameter \"{name}\": unknown location {other:?}"));
+                self.defect(&loc.key("in"), format!("parameter \"{name}\": unknown location {other:?}"), IGNORED_PARAMETER);
                 return None;
             }
         };
@@ -487,14 +574,18 @@ impl<'d> Builder<'d> {
                 Some(s) => match parse_style(s) {
                     Some(style) => Some(style),
                     None => {
-                        self.err(&loc.key("style"), format!("unknown style \"{s}\""));
+                        self.defect(&loc.key("style"), format!("unknown style \"{s}\""), "the location's default style");
                         None
                     }
                 },
             };
             if let Some(Value::Object(content)) = param.get("content") {
                 let Some(media) = content.keys().next() else {
-                    self.err(&loc.key("content"), format!("parameter \"{name}\": `content` names no media type"));
+                    self.defect(
+                        &loc.key("content"),
+                        format!("parameter \"{name}\": `content` names no media type"),
+                        IGNORED_PARAMETER,
+                    );
                     return None;
                 };
                 let schema_loc = loc.key("content").key(media).key("schema");
@@ -533,7 +624,7 @@ impl<'d> Builder<'d> {
     }
 
     fn request_body(&mut self, loc: &Loc) -> Option<RequestBody> {
-        let (body, loc) = self.follow(loc)?;
+        let (body, loc) = self.follow(loc, "no request body")?;
         Some(RequestBody {
             required: body.get("required") == Some(&Value::Bool(true)),
             description: str_of(body, "description"),
@@ -563,7 +654,7 @@ impl<'d> Builder<'d> {
         let Some(responses) = op.get("responses") else { return out };
         let rloc = op_loc.key("responses");
         let Value::Object(map) = responses else {
-            self.err(&rloc, "`responses` must be a mapping of status codes");
+            self.defect(&rloc, "`responses` must be a mapping of status codes", "no responses");
             return out;
         };
         for key in map.keys() {
@@ -571,10 +662,23 @@ impl<'d> Builder<'d> {
                 continue;
             }
             let Some(status) = parse_status(key) else {
-                self.err(&rloc.key(key), format!("\"{key}\" is not a status code, a range like 4XX, or default"));
+                self.defect(
+                    &rloc.key(key),
+                    format!("\"{key}\" is not a status code, a range like 4XX, or default"),
+                    "the response is ignored",
+                );
                 continue;
             };
-            let Some((response, loc)) = self.follow(&rloc.key(key)) else { continue };
+            let Some((response, loc)) = self.follow(&rloc.key(key), "a response without content") else {
+                out.push(Response {
+                    status,
+                    description: String::new(),
+                    headers: IndexMap::new(),
+                    content: IndexMap::new(),
+                    extensions: Extensions::default(),
+                });
+                continue;
+            };
             let (headers, content) = if self.version == SpecVersion::Swagger2 {
                 swagger2::response(self, op, response, &loc)
             } else {
@@ -595,7 +699,9 @@ impl<'d> Builder<'d> {
         let mut out = IndexMap::new();
         let Some(Value::Object(headers)) = response.get("headers") else { return out };
         for name in headers.keys() {
-            let Some((header, hloc)) = self.follow(&loc.key("headers").key(name)) else { continue };
+            let Some((header, hloc)) = self.follow(&loc.key("headers").key(name), "the header is ignored") else {
+                continue;
+            };
             let schema = if header.get("schema").is_some() {
                 self.schemas.normalize(&hloc.key("schema"))
             } else if let Some(Value::Object(content)) = header.get("content") {

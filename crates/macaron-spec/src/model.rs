@@ -64,6 +64,10 @@ pub struct Api {
     pub security: Vec<SecurityRequirement>,
     /// The document's own `x-` extensions.
     pub extensions: Extensions,
+    /// The defects a lenient reading accepted, each with what was assumed
+    /// (always empty when read strictly: defects are errors then).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::Diagnostic>,
 }
 
 /// `info` of a document.

@@ -43,16 +43,30 @@ pub use crate::model::COMPONENTS_PREFIX;
 const ANNOTATIONS: [&str; 8] =
     ["title", "description", "default", "example", "examples", "readOnly", "writeOnly", "deprecated"];
 
+/// The `$dynamicAnchor`s in effect (the dynamic scope): name and place,
+/// outermost first.
+type Scope = Vec<(String, Loc)>;
+
+/// What makes an imported component: the place, and the dynamic scope it
+/// is read in (empty unless its meaning depends on it).
+type Key = (Loc, Scope);
+
+/// What a reading assumes of a schema it cannot read.
+const UNCONSTRAINED: &str = "an unconstrained value";
+
 /// Normalises schemas and collects the components they reference.
 pub(crate) struct Schemas<'d> {
     docs: &'d Docs,
     legacy: bool,
     swagger2: bool,
-    names: HashMap<Loc, String>,
+    names: HashMap<Key, String>,
     taken: HashSet<String>,
-    pending: VecDeque<(String, Loc)>,
+    pending: VecDeque<(String, Loc, Scope)>,
     out: IndexMap<String, Value>,
-    pub errors: Vec<Diagnostic>,
+    /// The dynamic scope of the schema being normalised.
+    scope: Scope,
+    /// Defects met, with what was assumed in their place.
+    pub defects: Vec<(Diagnostic, String)>,
 }
 
 impl<'d> Schemas<'d> {
@@ -67,15 +81,18 @@ impl<'d> Schemas<'d> {
             taken: HashSet::new(),
             pending: VecDeque::new(),
             out: IndexMap::new(),
-            errors: Vec::new(),
+            scope: Vec::new(),
+            defects: Vec::new(),
         };
         let home = if version == SpecVersion::Swagger2 { "/definitions" } else { "/components/schemas" };
         if let Some(Value::Object(map)) = docs.root().pointer(home) {
             for name in map.keys() {
                 let loc = Loc::new(0, home).key(name);
+                let scope = schemas.entered(&[], &loc);
+                let key = schemas.key(&loc, &scope);
                 schemas.taken.insert(name.clone());
-                schemas.names.insert(loc.clone(), name.clone());
-                schemas.pending.push_back((name.clone(), loc));
+                schemas.names.insert(key, name.clone());
+                schemas.pending.push_back((name.clone(), loc, scope));
             }
         }
         schemas
@@ -86,8 +103,8 @@ impl<'d> Schemas<'d> {
         match self.docs.get(loc) {
             Some(value) => self.schema(value, loc),
             None => {
-                self.errors.push(self.docs.diag(loc, "expected a schema here"));
-                Value::Null
+                self.defects.push((self.docs.diag(loc, "expected a schema here"), UNCONSTRAINED.into()));
+                Value::Object(Map::new())
             }
         }
     }
@@ -98,14 +115,43 @@ impl<'d> Schemas<'d> {
         self.schema(value, loc)
     }
 
-    /// Normalises every component (imports included) and returns them.
-    pub fn finish(mut self) -> (IndexMap<String, Value>, Vec<Diagnostic>) {
-        while let Some((name, loc)) = self.pending.pop_front() {
+    /// Normalises every component (imports included) and returns them,
+    /// with the defects met on the way.
+    pub fn finish(&mut self) -> (IndexMap<String, Value>, Vec<(Diagnostic, String)>) {
+        while let Some((name, loc, scope)) = self.pending.pop_front() {
+            let outer = std::mem::replace(&mut self.scope, scope);
             let value = self.normalize(&loc);
+            self.scope = outer;
             self.out.insert(name, value);
         }
         // Keep the document's own order: imports go after the named ones.
-        (self.out, self.errors)
+        (std::mem::take(&mut self.out), std::mem::take(&mut self.defects))
+    }
+
+    /// The dynamic scope inside the resource of `loc`, entered from `outer`:
+    /// the outer anchors first (the outermost wins), then its own.
+    fn entered(&self, outer: &[(String, Loc)], loc: &Loc) -> Scope {
+        let mut scope = outer.to_vec();
+        if self.legacy {
+            return scope;
+        }
+        let resource = self.docs.resource_of(loc);
+        for (name, at) in self.docs.dynamic_anchors(&resource) {
+            if !scope.iter().any(|(n, _)| n == name) {
+                scope.push((name.clone(), at.clone()));
+            }
+        }
+        scope
+    }
+
+    /// The memo key of a component: its scope counts only when its meaning
+    /// depends on it (its resource holds a `$dynamicRef`, or reaches one).
+    fn key(&self, loc: &Loc, scope: &Scope) -> Key {
+        if !self.legacy && self.docs.uses_dynamic_refs(&self.docs.resource_of(loc)) {
+            (loc.clone(), scope.clone())
+        } else {
+            (loc.clone(), Vec::new())
+        }
     }
 
     fn schema(&mut self, value: &Value, loc: &Loc) -> Value {
@@ -113,13 +159,22 @@ impl<'d> Schemas<'d> {
             return value.clone(); // `true`, `false` (3.1), or junk left for the validator to refuse
         };
         let mut out = Map::with_capacity(map.len());
-        if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
-            out.insert("$ref".into(), Value::String(self.reference(&loc.key("$ref"), reference)));
+        let reference = match (map.get("$ref").and_then(Value::as_str), map.get("$dynamicRef").and_then(Value::as_str)) {
+            (Some(r), _) => Some((self.reference(&loc.key("$ref"), r, false), "$ref")),
+            (None, Some(r)) => Some((self.reference(&loc.key("$dynamicRef"), r, true), "$dynamicRef")),
+            (None, None) => None,
+        };
+        if let Some((target, keyword)) = reference {
+            // A reference that points nowhere is an unconstrained value
+            // (reported by `reference`); its annotations stay.
+            if let Some(target) = target {
+                out.insert("$ref".into(), Value::String(target));
+            }
             for (key, child) in map {
                 let keep = if self.legacy {
                     ANNOTATIONS.contains(&key.as_str()) || key.starts_with("x-") || key == "nullable"
                 } else {
-                    key != "$ref"
+                    key != keyword && !IDENTIFIERS.contains(&key.as_str())
                 };
                 if keep {
                     out.insert(key.clone(), self.keyword(key, child, &loc.key(key)));
@@ -127,16 +182,17 @@ impl<'d> Schemas<'d> {
             }
         } else {
             for (key, child) in map {
-                out.insert(key.clone(), self.keyword(key, child, &loc.key(key)));
+                if self.legacy || !IDENTIFIERS.contains(&key.as_str()) {
+                    out.insert(key.clone(), self.keyword(key, child, &loc.key(key)));
+                }
             }
         }
         if self.legacy {
             legacy_to_2020(out, self.swagger2)
         } else {
-            Value::Object(out)
+            siblings_to_all_of(out)
         }
     }
-
     fn keyword(&mut self, key: &str, child: &Value, loc: &Loc) -> Value {
         match (key, child) {
             ("properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas", Value::Object(m)) => {
@@ -172,7 +228,9 @@ impl<'d> Schemas<'d> {
                         if let Value::String(r) = target {
                             if r.contains('#') || r.contains('/') {
                                 let at = loc.key("mapping").key(k);
-                                *r = self.reference(&at, r);
+                                if let Some(target) = self.reference(&at, r, false) {
+                                    *r = target;
+                                }
                             }
                         }
                     }
@@ -183,34 +241,59 @@ impl<'d> Schemas<'d> {
         }
     }
 
-    /// Rewrites a `$ref` found at `at` to the component it designates.
-    fn reference(&mut self, at: &Loc, reference: &str) -> String {
-        match self.docs.target(at, reference) {
-            Ok(target) => format!("{COMPONENTS_PREFIX}{}", escape(&self.component(&target))),
+    /// Rewrites a `$ref` (or a `$dynamicRef`) found at `at` to the
+    /// component it designates; `None` (and a defect) when it points nowhere.
+    fn reference(&mut self, at: &Loc, reference: &str, dynamic: bool) -> Option<String> {
+        let mut target = match self.docs.target(at, reference) {
+            Ok(target) => target,
             Err(diagnostic) => {
-                self.errors.push(diagnostic);
-                reference.to_string()
+                self.defects.push((diagnostic, UNCONSTRAINED.into()));
+                return None;
+            }
+        };
+        if dynamic {
+            // Where the static target is a `$dynamicAnchor` of that name, the
+            // outermost resource in the dynamic scope that has one wins.
+            if let Some((_, name)) = reference.rsplit_once('#') {
+                if self.docs.is_dynamic_anchor(&target, name) {
+                    if let Some((_, bound)) = self.scope.iter().find(|(n, _)| n == name) {
+                        target = bound.clone();
+                    }
+                }
             }
         }
+        Some(format!("{COMPONENTS_PREFIX}{}", escape(&self.component(&target))))
     }
 
     fn component(&mut self, target: &Loc) -> String {
-        if let Some(name) = self.names.get(target) {
+        let scope = self.entered(&self.scope.clone(), target);
+        let key = self.key(target, &scope);
+        if let Some(name) = self.names.get(&key) {
             return name.clone();
         }
         let segments: Vec<String> =
             target.pointer.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
-        let base = match segments.as_slice() {
+        let mut base = match segments.as_slice() {
             [c, s, name] if c == "components" && s == "schemas" => name.clone(),
             [d, name] if d == "definitions" => name.clone(),
             [] => self.docs.stem(target.doc),
             rest => rest
                 .iter()
                 .rev()
-                .find(|s| s.parse::<usize>().is_err() && !matches!(s.as_str(), "schema" | "items" | "properties"))
+                .find(|s| {
+                    s.parse::<usize>().is_err()
+                        && !matches!(s.as_str(), "schema" | "items" | "properties" | "$defs" | "definitions")
+                })
                 .cloned()
                 .unwrap_or_else(|| "Schema".to_string()),
         };
+        if !key.1.is_empty() && self.names.contains_key(&(target.clone(), self.entered(&[], target))) {
+            // A copy of a component read in another dynamic scope: named after
+            // the component whose anchor it takes.
+            if let Some(owner) = key.1.iter().find_map(|(_, at)| owner_name(at)) {
+                base = format!("{base}_{owner}");
+            }
+        }
         let mut name = base.clone();
         let mut n = 2;
         while self.taken.contains(&name) {
@@ -218,10 +301,61 @@ impl<'d> Schemas<'d> {
             n += 1;
         }
         self.taken.insert(name.clone());
-        self.names.insert(target.clone(), name.clone());
-        self.pending.push_back((name.clone(), target.clone()));
+        self.names.insert(key, name.clone());
+        self.pending.push_back((name.clone(), target.clone(), scope));
         name
     }
+}
+
+/// The component a location is in (`/components/schemas/PetPage/$defs/item`
+/// gives `PetPage`).
+fn owner_name(at: &Loc) -> Option<String> {
+    let mut parts = at.pointer.split('/').skip(1);
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("components"), Some("schemas"), Some(name)) | (Some("definitions"), Some(name), _) => {
+            Some(crate::pointer::unescape(name))
+        }
+        _ => None,
+    }
+}
+
+/// Keywords that identify a schema or a place in it: meaningful while
+/// references are resolved, dropped after (every reference then names a
+/// component, and a stray `$id` would change the base of the ones below it).
+const IDENTIFIERS: [&str; 5] = ["$id", "$anchor", "$dynamicAnchor", "$schema", "$comment"];
+
+/// Keywords beside a `$ref` that constrain nothing (besides [`ANNOTATIONS`]).
+const NOT_CONSTRAINTS: [&str; 5] = ["$defs", "definitions", "discriminator", "xml", "externalDocs"];
+
+/// A 3.1 `$ref` with sibling constraints is their conjunction: written as
+/// `allOf: [{$ref}, {siblings}]` so that every reader (the code generator
+/// above all) sees one shape; annotations stay beside it.
+fn siblings_to_all_of(mut out: Map<String, Value>) -> Value {
+    let Some(reference) = out.get("$ref").cloned() else { return Value::Object(out) };
+    let constraints: Vec<String> = out
+        .keys()
+        .filter(|k| {
+            *k != "$ref"
+                && !ANNOTATIONS.contains(&k.as_str())
+                && !NOT_CONSTRAINTS.contains(&k.as_str())
+                && !k.starts_with("x-")
+        })
+        .cloned()
+        .collect();
+    if constraints.is_empty() {
+        return Value::Object(out);
+    }
+    let mut rest = Map::new();
+    for key in constraints {
+        if let Some(v) = out.shift_remove(&key) {
+            rest.insert(key, v);
+        }
+    }
+    out.shift_remove("$ref");
+    let mut first = Map::new();
+    first.insert("$ref".into(), reference);
+    out.insert("allOf".into(), Value::Array(vec![Value::Object(first), Value::Object(rest)]));
+    Value::Object(out)
 }
 
 /// Applies the 3.0 / 2.0 rewrites listed in the module documentation.

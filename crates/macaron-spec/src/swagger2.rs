@@ -112,7 +112,11 @@ pub(crate) fn request_body(b: &mut Builder<'_>, op: &Value, params: &[(&Value, L
     let consumes = media_types(op, b.docs.root(), "consumes");
     if let Some((body, loc)) = params.iter().find(|(p, _)| p.get("in").and_then(Value::as_str) == Some("body")) {
         if params.len() > 1 {
-            b.err(loc, "an operation with an `in: body` parameter cannot have other body or formData parameters");
+            b.defect(
+                loc,
+                "an operation with an `in: body` parameter cannot have other body or formData parameters",
+                "the body parameter alone is the request body",
+            );
         }
         let schema = match body.get("schema") {
             Some(_) => b.schemas.normalize(&loc.key("schema")),
@@ -206,7 +210,11 @@ pub(crate) fn security_definitions(b: &mut Builder<'_>) -> IndexMap<String, Secu
                 Some(SecurityScheme::OAuth2 { flows: json!({ flow: spec }) })
             }
             other => {
-                b.err(&loc.key("type"), format!("unknown security definition type {other:?} (basic, apiKey, oauth2)"));
+                b.defect(
+                    &loc.key("type"),
+                    format!("unknown security definition type {other:?} (basic, apiKey, oauth2)"),
+                    crate::builder::IGNORED_SCHEME,
+                );
                 None
             }
         };

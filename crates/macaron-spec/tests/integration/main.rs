@@ -12,4 +12,6 @@ mod common;
 mod corpus;
 mod errors;
 mod golden;
+mod lenient;
+mod referencing;
 mod refs;
