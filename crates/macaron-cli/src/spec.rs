@@ -1,4 +1,8 @@
 //! `macaron spec ...`: checking documents and listing their routes.
+//!
+//! Both read documents leniently (a vendor's defects are warnings, with
+//! what was assumed); `check --strict` reads them as a service reads its
+//! own spec, where every defect is an error.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -9,8 +13,14 @@ use clap::Subcommand;
 /// Subcommands of `macaron spec`.
 #[derive(Subcommand)]
 pub enum SpecCommand {
-    /// Load each document; print `ok FILE VERSION N operations` or `error FILE: MESSAGE`.
+    /// Load each document; print `ok FILE VERSION N operations` (and `, W
+    /// warnings`), then a `warning ...` line per defect with what was
+    /// assumed; `error FILE: ...` for what cannot be read. Exit 0 unless a
+    /// document could not be read.
     Check {
+        /// Defects are errors (exit 1), as when a service starts on its own spec.
+        #[arg(long)]
+        strict: bool,
         /// OpenAPI documents (YAML or JSON).
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -25,17 +35,28 @@ pub enum SpecCommand {
 /// Runs a `spec` subcommand, writing its report to `out`.
 pub fn run(command: SpecCommand, out: &mut impl Write) -> io::Result<ExitCode> {
     match command {
-        SpecCommand::Check { files } => {
+        SpecCommand::Check { strict, files } => {
+            let reading = if strict { macaron_spec::Options::strict() } else { macaron_spec::Options::lenient() };
             let mut failed = false;
             for file in files {
-                match macaron_spec::load(&file) {
-                    Ok(api) => writeln!(
-                        out,
-                        "ok {} {} {} operations",
-                        file.display(),
-                        api.version_string,
-                        api.operations.len()
-                    )?,
+                match reading.load(&file) {
+                    Ok(api) => {
+                        let warnings = match api.warnings.len() {
+                            0 => String::new(),
+                            1 => ", 1 warning".to_string(),
+                            n => format!(", {n} warnings"),
+                        };
+                        writeln!(
+                            out,
+                            "ok {} {} {} operations{warnings}",
+                            file.display(),
+                            api.version_string,
+                            api.operations.len()
+                        )?;
+                        for warning in &api.warnings {
+                            writeln!(out, "warning {warning}")?;
+                        }
+                    }
                     Err(err) => {
                         failed = true;
                         for d in &err.diagnostics {
@@ -47,8 +68,11 @@ pub fn run(command: SpecCommand, out: &mut impl Write) -> io::Result<ExitCode> {
             }
             Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
-        SpecCommand::Routes { file } => match macaron_spec::load(&file) {
+        SpecCommand::Routes { file } => match macaron_spec::Options::lenient().load(&file) {
             Ok(api) => {
+                for warning in &api.warnings {
+                    eprintln!("warning {warning}");
+                }
                 let mut routes: Vec<(String, &str, &str)> =
                     api.operations.iter().map(|op| (op.full_path(), op.method.as_str(), op.id.as_str())).collect();
                 routes.sort();

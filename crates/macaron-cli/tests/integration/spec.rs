@@ -32,7 +32,7 @@ fn check_prints_ok_lines_for_the_whole_corpus() {
 }
 
 #[test]
-fn check_reports_errors_and_fails() {
+fn check_reports_defects_as_warnings_or_as_errors_with_strict() {
     let dir = std::env::temp_dir().join(format!("macaron-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.yaml");
@@ -43,6 +43,19 @@ fn check_reports_errors_and_fails() {
     .unwrap();
     let good = fixture("petstore-3.0.yaml");
     let (code, out) = macaron(&["spec", "check", &good, bad.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], format!("ok {good} 3.0.3 5 operations"));
+    assert_eq!(lines[1], format!("ok {} 3.0.0 1 operations, 1 warning", bad.display()));
+    assert_eq!(
+        lines[2],
+        format!(
+            "warning {}:5: #/paths/~1a~1{{id}}/get: path parameter {{id}} of \"/a/{{id}}\" is not declared in `parameters` (add one with `in: path`); assumed: a string parameter",
+            bad.display()
+        )
+    );
+    assert_eq!(lines.len(), 3);
+    let (code, out) = macaron(&["spec", "check", "--strict", &good, bad.to_str().unwrap()]);
     assert_eq!(code, 1);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], format!("ok {good} 3.0.3 5 operations"));
@@ -53,6 +66,10 @@ fn check_reports_errors_and_fails() {
             bad.display()
         )
     );
+    std::fs::write(&bad, "openapi: 3.0.0\ninfo: [\n").unwrap();
+    let (code, out) = macaron(&["spec", "check", bad.to_str().unwrap()]);
+    assert_eq!(code, 1, "what cannot be read is an error, however the document is read");
+    assert!(out.starts_with(&format!("error {}: line 3: #: invalid YAML", bad.display())), "{out}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

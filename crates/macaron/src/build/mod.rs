@@ -56,6 +56,7 @@ pub struct ApiBuilder {
     database: Option<String>,
     checks: Vec<(String, CheckFn)>,
     health_timeout: Option<Duration>,
+    lenient_spec: bool,
 }
 
 impl Default for ApiBuilder {
@@ -77,6 +78,7 @@ impl Default for ApiBuilder {
             database: None,
             checks: Vec::new(),
             health_timeout: None,
+            lenient_spec: false,
         }
     }
 }
@@ -237,6 +239,29 @@ impl ApiBuilder {
         self
     }
 
+    /// Reads the service's specs leniently: a defect (a `$ref` to nothing, an
+    /// undefined security scheme, an operationId used twice...) is logged as
+    /// a warning with what was assumed instead of stopping the start. Off by
+    /// default: a server must not guess what its own contract means; this
+    /// is for a spec the team cannot fix yet. The start logs that the
+    /// reading is lenient, and every warning.
+    ///
+    /// ```
+    /// let spec = r##"
+    /// openapi: 3.0.3
+    /// info: {title: vendor, version: "1"}
+    /// paths:
+    ///   /a: {get: {operationId: a, responses: {"200": {$ref: "#/components/responses/Gone"}}}}
+    /// "##;
+    /// assert!(macaron::Api::builder().api_source("vendor.yaml", spec).handler("a", || async { Ok(()) }).build().is_err());
+    /// let api = macaron::Api::builder().lenient_spec().api_source("vendor.yaml", spec).handler("a", || async { Ok(()) }).build();
+    /// assert!(api.is_ok());
+    /// ```
+    pub fn lenient_spec(mut self) -> Self {
+        self.lenient_spec = true;
+        self
+    }
+
     /// A secret value to hide (`***`) in every report and log line.
     pub fn redact(mut self, secret: impl Into<String>) -> Self {
         self.secrets.push(secret.into());
@@ -256,7 +281,9 @@ impl ApiBuilder {
         let config = self.config.clone().unwrap_or_else(macaron_config::config);
         let mut problems = Problems::default();
         let jwt = read_jwt(&config, &mut problems);
-        let specs = sources::load(&self.sources, &mut problems);
+        let reading =
+            if self.lenient_spec { macaron_spec::Options::lenient() } else { macaron_spec::Options::strict() };
+        let specs = sources::load(&self.sources, &reading, &mut problems);
         if specs.is_empty() && problems.is_empty() {
             problems.say("no API spec given (use .api(path) or .apis_dir(dir))");
         }

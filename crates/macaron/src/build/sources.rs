@@ -20,7 +20,12 @@ pub(super) enum Source {
 }
 
 /// Every spec loaded, with its text; what cannot be loaded is a problem.
-pub(super) fn load(sources: &[Source], problems: &mut Problems) -> Vec<(macaron_spec::Api, Bytes)> {
+/// A lenient `reading` logs that it is lenient, and each warning.
+pub(super) fn load(
+    sources: &[Source],
+    reading: &macaron_spec::Options,
+    problems: &mut Problems,
+) -> Vec<(macaron_spec::Api, Bytes)> {
     let mut files: Vec<PathBuf> = Vec::new();
     let mut out = Vec::new();
     for source in sources {
@@ -49,7 +54,7 @@ pub(super) fn load(sources: &[Source], problems: &mut Problems) -> Vec<(macaron_
                         .file(dir.display().to_string()),
                 ),
             },
-            Source::Text(name, text) => match macaron_spec::load_bytes(name, text.as_bytes()) {
+            Source::Text(name, text) => match reading.load_bytes(name, text.as_bytes()) {
                 Ok(api) => out.push((api, Bytes::from(text.clone()))),
                 Err(e) => spec_problems(&e, problems),
             },
@@ -63,9 +68,21 @@ pub(super) fn load(sources: &[Source], problems: &mut Problems) -> Vec<(macaron_
                 continue;
             }
         };
-        match macaron_spec::load(&file) {
+        match reading.load(&file) {
             Ok(api) => out.push((api, Bytes::from(bytes))),
             Err(e) => spec_problems(&e, problems),
+        }
+    }
+    if reading.lenient {
+        for (api, _) in &out {
+            tracing::warn!(
+                spec = %api.file,
+                warnings = api.warnings.len(),
+                "the spec is read leniently: its defects are warnings, and the service runs on what was assumed"
+            );
+            for warning in &api.warnings {
+                tracing::warn!(spec = %api.file, "{warning}");
+            }
         }
     }
     out
