@@ -18,5 +18,6 @@ mod errors;
 mod health;
 mod persistence;
 mod service;
+mod spec_reading;
 mod testkit;
 mod validation;
