@@ -229,10 +229,32 @@ impl Docs {
             })?;
             self.locate(&holder, reference, &uri)?
         };
-        if self.get(&loc).is_none() {
-            return Err(self.diag(&holder, format!("$ref \"{reference}\" points to nothing")));
+        if self.get(&loc).is_some() {
+            return Ok(loc);
         }
-        Ok(loc)
+        self.through_refs(&loc)
+            .ok_or_else(|| self.diag(&holder, format!("$ref \"{reference}\" points to nothing")))
+    }
+
+    /// A pointer that goes through a reference on its way (`.../items/allOf/0`
+    /// where `items` is a `$ref`), as documents written against a
+    /// dereferenced copy have them: the reference is followed, and the walk
+    /// goes on in its target.
+    fn through_refs(&self, loc: &Loc) -> Option<Loc> {
+        let mut here = Loc::new(loc.doc, "");
+        for segment in loc.pointer.split('/').skip(1) {
+            let mut node = self.get(&here)?;
+            for _ in 0..16 {
+                let Some(reference) = node.get("$ref").and_then(Value::as_str) else { break };
+                if node.pointer(&format!("/{segment}")).is_some() {
+                    break;
+                }
+                here = self.target(&here, reference).ok()?;
+                node = self.get(&here)?;
+            }
+            here = Loc::new(here.doc, format!("{}/{segment}", here.pointer));
+        }
+        self.get(&here).is_some().then_some(here)
     }
 
     /// Where an absolute URI points: a resource (`$id`), a file, or nowhere.
@@ -337,7 +359,7 @@ impl Docs {
     fn index(&mut self, doc: DocId, found: &mut Vec<Found>) {
         let mut walk = Walk { ids: Vec::new(), anchors: Vec::new(), refs: Vec::new(), dynamic_refs: Vec::new() };
         let base = self.files[doc].base.clone();
-        walk.visit(&self.files[doc].root, &mut String::new(), &base);
+        walk.visit(&self.files[doc].root, &mut String::new(), &base, Within::Structure);
         self.files[doc].has_ids = !walk.ids.is_empty();
         for (pointer, uri) in walk.ids {
             self.resources.entry(uri).or_insert(Loc::new(doc, pointer));
@@ -466,8 +488,17 @@ struct Walk {
     dynamic_refs: Vec<(String, String, String)>,
 }
 
+/// What the walk is inside of: OpenAPI structure, a map of Example
+/// Objects, or one Example Object (whose `value` is data).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Within {
+    Structure,
+    Examples,
+    Example,
+}
+
 impl Walk {
-    fn visit(&mut self, value: &Value, pointer: &mut String, base: &Url) {
+    fn visit(&mut self, value: &Value, pointer: &mut String, base: &Url, within: Within) {
         match value {
             Value::Object(map) => {
                 let own;
@@ -492,13 +523,17 @@ impl Walk {
                     self.dynamic_refs.push((pointer.clone(), base.as_str().to_string(), r.clone()));
                 }
                 for (key, child) in map {
-                    if is_data_key(key) && !is_examples_map(key, child) {
-                        continue;
-                    }
+                    let inner = match within {
+                        Within::Examples => Within::Example,
+                        Within::Example if matches!(key.as_str(), "value" | "dataValue") => continue,
+                        _ if is_examples_map(key, child) => Within::Examples,
+                        _ if is_data_key(key) => continue,
+                        _ => Within::Structure,
+                    };
                     let len = pointer.len();
                     pointer.push('/');
                     pointer.push_str(&escape(key));
-                    self.visit(child, pointer, base);
+                    self.visit(child, pointer, base, inner);
                     pointer.truncate(len);
                 }
             }
@@ -506,7 +541,7 @@ impl Walk {
                 for (i, child) in items.iter().enumerate() {
                     let len = pointer.len();
                     pointer.push_str(&format!("/{i}"));
-                    self.visit(child, pointer, base);
+                    self.visit(child, pointer, base, Within::Structure);
                     pointer.truncate(len);
                 }
             }
@@ -548,6 +583,25 @@ mod tests {
         assert_eq!(broken.pointer, "#/c");
         let err = d.follow(&Loc::new(0, "/a")).err().unwrap();
         assert!(err.message.contains("circular"));
+    }
+
+    #[test]
+    fn example_values_are_data_and_pointers_may_go_through_refs() {
+        let d = docs(concat!(
+            "components:\n",
+            "  examples:\n",
+            "    E: {value: {allOf: [{$ref: '#/definitions/base'}]}}\n",
+            "    F: {$ref: '#/components/examples/E'}\n",
+            "  schemas:\n",
+            "    A: {type: object, properties: {items: {$ref: '#/components/schemas/B'}}}\n",
+            "    B: {allOf: [{type: string}]}\n",
+            "x: {$ref: '#/components/schemas/A/properties/items/allOf/0'}\n",
+            "y: {$ref: '#/components/examples/G'}\n",
+        ));
+        let at = |p: &str| Loc::new(0, p);
+        assert_eq!(d.broken.keys().collect::<Vec<_>>(), [&at("/y")]);
+        let through = d.target(&at("/x"), "#/components/schemas/A/properties/items/allOf/0").ok();
+        assert_eq!(through, Some(at("/components/schemas/B/allOf/0")));
     }
 
     #[test]
