@@ -649,10 +649,17 @@ fn is_object(schema: &Value) -> bool {
     (has_props || merged) && (types.is_empty() || types == ["object"]) && union_of(schema).is_none()
 }
 
+/// The values of a string enum, each once (a vendor's document may list a
+/// value twice; two variants of one value would never be read).
 fn string_enum(schema: &Value) -> Option<Vec<String>> {
     let values = schema.get("enum")?.as_array()?;
-    let strings: Vec<String> =
-        values.iter().filter(|v| !v.is_null()).map(|v| v.as_str().map(String::from)).collect::<Option<_>>()?;
+    let mut strings: Vec<String> = Vec::with_capacity(values.len());
+    for value in values.iter().filter(|v| !v.is_null()) {
+        let text = value.as_str()?;
+        if !strings.iter().any(|s| s == text) {
+            strings.push(text.to_string());
+        }
+    }
     (!strings.is_empty()).then_some(strings)
 }
 

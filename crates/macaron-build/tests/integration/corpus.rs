@@ -69,6 +69,39 @@ fn documents(dir: &Path) -> Vec<(PathBuf, Api)> {
         .collect()
 }
 
+/// `tests/fixtures/lenient/*.yaml`, read leniently.
+fn lenient_fixtures() -> Vec<(PathBuf, Api)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lenient");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let api = macaron_spec::Options::lenient().load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            (path, api)
+        })
+        .collect()
+}
+
+#[test]
+fn lenient_fixtures_read_as_expected() {
+    let fixtures = lenient_fixtures();
+    let [(_, referencing), (_, vendor)] = fixtures.as_slice() else { panic!("two fixtures") };
+    assert!(referencing.warnings.is_empty(), "{:?}", referencing.warnings);
+    let warnings: Vec<String> = vendor.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(warnings.len(), 5, "{warnings:#?}");
+    let ids: Vec<&str> = vendor.operations.iter().map(|op| op.id.as_str()).collect();
+    assert_eq!(ids, ["list contacts", "type", "type_2"]);
+    let code = macaron_build::Generator::new().api_code(referencing).unwrap();
+    // The generic page read with the pet page's anchor: its items are pets.
+    // The generic page read with the pet page's anchor: its items are pets
+    // (`Item2`, the pet page's `item`, is a `Pet`); the page alone holds anything.
+    assert!(code.contains("pub struct PetPage {\n    pub items: ::std::vec::Vec<Item2>,"), "{code}");
+    assert!(code.contains("pub type Item2 = Pet;"), "{code}");
+    assert!(code.contains("pub type Item = ::macaron::serde_json::Value;"), "{code}");
+    assert!(code.contains("pub type Positive = i64;"), "{code}");
+}
+
 /// A crate of its own (`[workspace]`), on the workspace's lock file and
 /// dependency profile, with `src/lib.rs` and `src/*.rs` written by the caller.
 fn scratch_crate(name: &str, dependencies: &str) -> PathBuf {
@@ -114,6 +147,14 @@ fn every_corpus_document_generates_code_without_clippy_warnings() {
         lib.push_str(&format!("pub mod {module};\n"));
     }
     eprintln!("generated 42 documents in {:?}", started.elapsed());
+    // And the documents real vendors ship, defects and 3.1 referencing
+    // included, read leniently as a client's document is.
+    for (path, api) in lenient_fixtures() {
+        let code = generator.api_code(&api).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let module = format!("lenient_{}", macaron_build::field_name(&api.name));
+        std::fs::write(scratch.join("src").join(format!("{module}.rs")), code).unwrap();
+        lib.push_str(&format!("pub mod {module};\n"));
+    }
     std::fs::write(scratch.join("src/lib.rs"), lib).unwrap();
     let started = Instant::now();
     let out = cargo(&scratch, &["clippy", "--quiet", "--message-format=short", "--offline", "--", "-D", "warnings"]);
