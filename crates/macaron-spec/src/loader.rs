@@ -48,7 +48,8 @@ pub(crate) fn build(docs: &Docs, name: String, file: String, options: &Options) 
     let mut operations = Vec::new();
     match root.get("paths") {
         Some(Value::Object(paths)) => {
-            for key in paths.keys() {
+            // `x-` keys of the Paths Object are extensions, not paths.
+            for key in paths.keys().filter(|k| !k.starts_with("x-")) {
                 b.path_item(key, &Loc::new(0, "/paths").key(key), false, &mut operations);
             }
         }
@@ -58,7 +59,7 @@ pub(crate) fn build(docs: &Docs, name: String, file: String, options: &Options) 
     }
     let mut webhooks = Vec::new();
     if let Some(Value::Object(hooks)) = root.get("webhooks") {
-        for key in hooks.keys() {
+        for key in hooks.keys().filter(|k| !k.starts_with("x-")) {
             b.path_item(key, &Loc::new(0, "/webhooks").key(key), true, &mut webhooks);
         }
     }

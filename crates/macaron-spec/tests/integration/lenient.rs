@@ -174,3 +174,12 @@ fn a_clean_document_has_no_warning_and_reads_the_same() {
     assert!(lenient.warnings.is_empty());
     assert_eq!(serde_json::to_value(&strict).unwrap(), serde_json::to_value(&lenient).unwrap());
 }
+
+#[test]
+fn extensions_of_the_paths_object_are_not_paths() {
+    let yaml = format!(
+        "{HEAD}paths:\n  x-internal: true\n  /a: {{x-tag: 1, get: {{operationId: a, responses: {{\"200\": {{description: ok}}}}}}}}\n"
+    );
+    let api = macaron_spec::load_bytes("ok.yaml", yaml.as_bytes()).unwrap();
+    assert_eq!(api.operations.len(), 1);
+}
