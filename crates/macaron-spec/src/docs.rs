@@ -100,6 +100,9 @@ pub(crate) struct Docs {
     /// References that point to nothing (or to a file that cannot be read),
     /// by the location of the object holding them, with the reason.
     pub broken: IndexMap<Loc, Diagnostic>,
+    /// Keys a mapping holds twice (the mapping's location, the key); the
+    /// last value is the one read.
+    pub duplicates: Vec<(Loc, String)>,
 }
 
 /// A reference met while scanning: where it is, its text, and the base URI
@@ -113,7 +116,7 @@ impl Docs {
     /// Parses the main document and every file it references. Only a main
     /// document that does not parse is an error here.
     pub fn load(name: &str, dir: Option<PathBuf>, text: String) -> Result<Docs, Vec<Diagnostic>> {
-        let root = source::parse(&text).map_err(|e| {
+        let parsed = source::parse(&text).map_err(|e| {
             vec![Diagnostic {
                 file: name.to_string(),
                 pointer: "#".into(),
@@ -131,7 +134,9 @@ impl Docs {
             dynamic_anchors: HashMap::new(),
             dynamic_users: HashSet::new(),
             broken: IndexMap::new(),
+            duplicates: parsed.duplicates.into_iter().map(|(p, k)| (Loc::new(0, p), k)).collect(),
         };
+        let root = parsed.root;
         let mut base = None;
         if let Some(dir) = &dir {
             let own = dir.join(Path::new(name).file_name().unwrap_or_default());
@@ -416,7 +421,11 @@ impl Docs {
         };
         let name = self.display_name(&path);
         let root = match source::parse(&text) {
-            Ok(root) => root,
+            Ok(parsed) => {
+                let doc = self.files.len();
+                self.duplicates.extend(parsed.duplicates.into_iter().map(|(p, k)| (Loc::new(doc, p), k)));
+                parsed.root
+            }
             Err(e) => {
                 let d = Diagnostic { file: name, pointer: "#".into(), line: e.line, message: e.message, assumed: None };
                 self.broken.insert(found.at.clone(), d);

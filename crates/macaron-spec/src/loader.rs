@@ -70,6 +70,13 @@ pub(crate) fn build(docs: &Docs, name: String, file: String, options: &Options) 
         b.record(d, assumed);
     }
     check_components(&mut b, &mut schemas);
+    for (mapping, key) in &docs.duplicates {
+        b.defect(
+            &mapping.key(key),
+            format!("the key \"{key}\" appears twice in this mapping"),
+            "the last of its values",
+        );
+    }
     // References nothing walked through (an unused component's, say).
     for (_, d) in &docs.broken {
         if !b.reported.contains(&(d.file.clone(), d.pointer.clone())) {

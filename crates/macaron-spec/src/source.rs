@@ -4,12 +4,16 @@
 //! `serde_json::Value` (JSON text directly, YAML through `serde_yaml`), so the
 //! rest of the crate works on one tree type. YAML keys that are not strings
 //! (`200:` is an integer in YAML) become their text, as OpenAPI means them;
-//! merge keys (`<<`) are applied. Nothing is dropped.
+//! merge keys (`<<`) are applied. Nothing is dropped silently: a key a
+//! mapping holds twice keeps its last value and is reported (`Parsed::duplicates`).
 
+use std::cell::RefCell;
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
 use serde_json::{Map, Number, Value};
+
+use crate::pointer::escape;
 
 /// Why text could not be read as a document.
 pub(crate) struct ParseError {
@@ -17,36 +21,76 @@ pub(crate) struct ParseError {
     pub message: String,
 }
 
+/// A parsed document, and the keys its mappings hold twice (pointer of the
+/// mapping, the key): the last value is the one kept.
+pub(crate) struct Parsed {
+    pub root: Value,
+    pub duplicates: Vec<(String, String)>,
+}
+
 /// Parses JSON or YAML text (JSON when the first non-blank character is `{`).
-pub(crate) fn parse(text: &str) -> Result<Value, ParseError> {
-    if text.trim_start().starts_with('{') {
-        return serde_json::from_str(text)
-            .map_err(|e| ParseError { line: Some(e.line()), message: format!("invalid JSON: {e}") });
-    }
-    let Node(mut value) = serde_yaml::from_str(text)
-        .map_err(|e| ParseError { line: e.location().map(|l| l.line()), message: format!("invalid YAML: {e}") })?;
-    apply_merges(&mut value);
-    Ok(value)
+pub(crate) fn parse(text: &str) -> Result<Parsed, ParseError> {
+    let duplicates = RefCell::new(Vec::new());
+    let seed = Seed { at: None, duplicates: &duplicates };
+    let root = if text.trim_start().starts_with('{') {
+        let mut reader = serde_json::Deserializer::from_str(text);
+        let root = seed
+            .deserialize(&mut reader)
+            .and_then(|root| reader.end().map(|()| root))
+            .map_err(|e| ParseError { line: Some(e.line()), message: format!("invalid JSON: {e}") })?;
+        root
+    } else {
+        let mut root = seed.deserialize(serde_yaml::Deserializer::from_str(text)).map_err(|e| ParseError {
+            line: e.location().map(|l| l.line()),
+            message: format!("invalid YAML: {e}"),
+        })?;
+        apply_merges(&mut root);
+        root
+    };
+    Ok(Parsed { root, duplicates: duplicates.into_inner() })
 }
 
-/// A JSON value deserialised straight from YAML: keys of any scalar type
-/// become text, integers too large for 64 bits become floats (as JSON
-/// parsers read them), tags are dropped.
-struct Node(Value);
+/// A JSON value deserialised from YAML or JSON text: keys of any scalar
+/// type become text, integers too large for 64 bits become floats (as JSON
+/// parsers read them), tags are dropped; a key met twice in one mapping is
+/// recorded with the mapping's pointer.
+/// The place is the parent and the key or index, walked only when a
+/// duplicate is met (building every node's pointer would cost more than
+/// the parse).
+struct Seed<'a> {
+    at: Option<(&'a Seed<'a>, &'a str)>,
+    duplicates: &'a RefCell<Vec<(String, String)>>,
+}
 
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(NodeVisitor).map(Node)
+impl<'a> Seed<'a> {
+    fn child<'b>(&'b self, segment: &'b str) -> Seed<'b>
+    where
+        'a: 'b,
+    {
+        Seed { at: Some((self, segment)), duplicates: self.duplicates }
+    }
+
+    fn pointer(&self) -> String {
+        match self.at {
+            None => String::new(),
+            Some((parent, segment)) => format!("{}/{}", parent.pointer(), escape(segment)),
+        }
     }
 }
 
-struct NodeVisitor;
+impl<'de> DeserializeSeed<'de> for Seed<'_> {
+    type Value = Value;
 
-impl<'de> Visitor<'de> for NodeVisitor {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Seed<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any YAML value")
+        f.write_str("any YAML or JSON value")
     }
     fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
         Ok(Value::Bool(v))
@@ -79,21 +123,25 @@ impl<'de> Visitor<'de> for NodeVisitor {
         Ok(Value::Null)
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        Node::deserialize(d).map(|n| n.0)
+        self.deserialize(d)
     }
     fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        Node::deserialize(d).map(|n| n.0)
+        self.deserialize(d)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(Node(v)) = seq.next_element()? {
-            items.push(v);
+        loop {
+            let index = items.len().to_string();
+            match seq.next_element_seed(self.child(&index))? {
+                Some(v) => items.push(v),
+                None => break,
+            }
         }
         Ok(Value::Array(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::with_capacity(map.size_hint().unwrap_or(0));
-        while let Some(Node(key)) = map.next_key()? {
+        while let Some(key) = map.next_key_seed(Seed { at: None, duplicates: self.duplicates })? {
             let key = match key {
                 Value::String(s) => s,
                 Value::Null => "null".to_string(),
@@ -102,15 +150,18 @@ impl<'de> Visitor<'de> for NodeVisitor {
                     return Err(de::Error::custom("a mapping key is a list or a mapping; OpenAPI keys are strings"))
                 }
             };
-            let Node(value) = map.next_value()?;
+            let value = map.next_value_seed(self.child(&key))?;
+            if out.contains_key(&key) && key != "<<" {
+                self.duplicates.borrow_mut().push((self.pointer(), key.clone()));
+            }
             out.insert(key, value);
         }
         Ok(Value::Object(out))
     }
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
         // A tagged value (`!tag value`): keep the value.
-        let (_tag, variant): (Node, _) = data.variant()?;
-        variant.newtype_variant::<Node>().map(|n| n.0)
+        let (_tag, variant): (Value, _) = data.variant_seed(Seed { at: None, duplicates: self.duplicates })?;
+        variant.newtype_variant_seed(self)
     }
 }
 
@@ -149,22 +200,31 @@ mod tests {
 
     #[test]
     fn yaml_integer_keys_become_strings() {
-        let v = parse("responses:\n  200:\n    description: ok\n").map_err(|e| e.message).unwrap();
+        let v = parse("responses:\n  200:\n    description: ok\n").map_err(|e| e.message).unwrap().root;
         assert_eq!(v["responses"]["200"]["description"], "ok");
     }
 
     #[test]
     fn merge_keys_are_applied() {
-        let v = parse("a: &x {k: 1}\nb:\n  <<: *x\n  j: 2\n").map_err(|e| e.message).unwrap();
+        let v = parse("a: &x {k: 1}\nb:\n  <<: *x\n  j: 2\n").map_err(|e| e.message).unwrap().root;
         assert_eq!(v["b"]["k"], 1);
         assert_eq!(v["b"]["j"], 2);
     }
 
     #[test]
     fn huge_integers_become_floats() {
-        let v = parse("max: 18446744073709552000\nmin: -9223372036854776000\n").map_err(|e| e.message).unwrap();
+        let v = parse("max: 18446744073709552000\nmin: -9223372036854776000\n").map_err(|e| e.message).unwrap().root;
         assert!(v["max"].is_f64());
         assert!(v["min"].as_f64().unwrap() < 0.0);
+    }
+
+    #[test]
+    fn keys_held_twice_are_reported_and_the_last_kept() {
+        for text in ["paths:\n  /a: {get: 1}\n  /b: 2\n  /a: {post: 3}\n", "{\"paths\": {\"/a\": {\"get\": 1}, \"/b\": 2, \"/a\": {\"post\": 3}}}"] {
+            let parsed = parse(text).map_err(|e| e.message).unwrap();
+            assert_eq!(parsed.duplicates, [("/paths".to_string(), "/a".to_string())]);
+            assert_eq!(parsed.root["paths"]["/a"]["post"], 3);
+        }
     }
 
     #[test]

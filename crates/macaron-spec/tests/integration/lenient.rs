@@ -156,6 +156,7 @@ fn unreadable_pieces_are_skipped() {
         ("paths: {}\ncomponents:\n  schemas:\n    A: {$ref: \"#/components/schemas/A\"}\n", "an unconstrained value"),
         ("paths: {}\ncomponents:\n  parameters:\n    P: {$ref: \"#/components/parameters/Nothing\"}\n", "left unresolved (nothing the model is built from uses this place)"),
         ("paths: {}\ncomponents:\n  schemas:\n    A: {$ref: \"https://example.com/schemas.yaml#/A\"}\n", "an unconstrained value"),
+        ("paths:\n  /a: {get: {operationId: a, responses: {}}}\n  /a: {put: {operationId: b, responses: {}}}\n", "the last of its values"),
     ];
     for (body, assumed) in cases {
         let (api, w) = lenient(body);
