@@ -37,7 +37,7 @@ use crate::builtins;
 use crate::error::codes::{MethodNotAllowed, NotFound, ServerError};
 use crate::error::Error;
 use crate::handler::{Context, Source};
-use crate::inputs::{self, cookie_pairs, query_pairs, RawInputs};
+use crate::inputs::{self, cookie_pairs, raw_query_pairs, RawInputs};
 use crate::metrics::Label;
 use crate::reply::check_reply;
 use crate::request::id::REQUEST_ID;
@@ -244,7 +244,7 @@ impl Pipeline {
             ..Context::default()
         };
         if !op.spec.parameters.is_empty() {
-            let query = query_pairs(self.current.query());
+            let query = raw_query_pairs(self.current.query());
             let wants = |location| op.spec.parameters.iter().any(|p| p.location == location);
             let no_headers = Vec::new();
             let headers = if wants(ParamLocation::Header) || wants(ParamLocation::Cookie) {

@@ -36,7 +36,7 @@ mod params;
 
 pub(crate) use media::{essence, is_json, media_type};
 use params::location_name;
-pub(crate) use params::{cookie_pairs, query_pairs, RawInputs};
+pub(crate) use params::{cookie_pairs, raw_query_pairs, RawInputs};
 
 /// Validates the parameters into the context's maps.
 pub(crate) fn parameters(api: &LoadedApi, op: &Op, raw: &RawInputs, ctx: &mut Context) -> Result<()> {

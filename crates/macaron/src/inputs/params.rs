@@ -18,11 +18,12 @@ use super::coerce;
 pub(crate) struct RawInputs<'a> {
     /// Path parameters as captured by the router (still percent-encoded).
     pub path: &'a [(String, String)],
-    /// Query pairs, decoded.
+    /// Query pairs: names decoded, values as sent (split on delimiters
+    /// before they are decoded: `a%2Cb,c` is `["a,b", "c"]`).
     pub query: &'a [(String, String)],
     /// Headers, names in lower case.
     pub headers: &'a [(String, String)],
-    /// Cookies, decoded.
+    /// Cookies, values as sent (decoded after splitting, as query values).
     pub cookies: &'a [(String, String)],
 }
 
@@ -41,6 +42,15 @@ fn decode(text: &str) -> String {
         return text.to_string();
     }
     percent_decode_str(text).decode_utf8_lossy().into_owned()
+}
+
+/// A query value: `+` is a space, then percent-decoding.
+fn form_decode(text: &str) -> String {
+    if text.contains('+') {
+        decode(&text.replace('+', " "))
+    } else {
+        decode(text)
+    }
 }
 
 fn first<'a>(pairs: &'a [(String, String)], name: &str, ignore_case: bool) -> Option<&'a str> {
@@ -62,26 +72,23 @@ pub(crate) fn extract(api: &Api, param: &Parameter, raw: &RawInputs) -> Option<V
         ParamLocation::Query => query_value(api, param, kind, raw),
         ParamLocation::Header => {
             let text = first(raw.headers, &param.name, true)?;
-            Some(delimited(api, param, kind, text.trim(), ',', false))
+            Some(delimited(api, param, kind, text.trim(), ',', str::to_string))
         }
-        ParamLocation::Cookie => {
-            let text = first(raw.cookies, &param.name, false)?;
-            Some(delimited(api, param, kind, text, ',', false))
-        }
+        ParamLocation::Cookie => cookie_value(api, param, kind, raw),
     }
 }
 
-/// Text split on a delimiter into an array, pairs into an object, or a scalar.
-/// `decode` percent-decodes each piece after splitting (path values).
+/// Text split on a delimiter into an array, pairs into an object, or a
+/// scalar; `piece` decodes each piece after splitting (a delimiter inside
+/// a value is encoded, the delimiters are not).
 fn delimited(
     api: &Api,
     param: &Parameter,
     kind: Option<&str>,
     text: &str,
     delimiter: char,
-    decode_parts: bool,
+    piece: fn(&str) -> String,
 ) -> Value {
-    let piece = |s: &str| if decode_parts { decode(s) } else { s.to_string() };
     match kind {
         Some("array") => {
             let parts: Vec<String> =
@@ -112,7 +119,7 @@ fn path_value(api: &Api, param: &Parameter, kind: Option<&str>, text: &str) -> V
         ParamStyle::Label => {
             let body = text.strip_prefix('.').unwrap_or(text);
             let delimiter = if param.explode { '.' } else { ',' };
-            delimited(api, param, kind, body, delimiter, true)
+            delimited(api, param, kind, body, delimiter, decode)
         }
         ParamStyle::Matrix => {
             let prefix = format!(";{}=", param.name);
@@ -121,48 +128,77 @@ fn path_value(api: &Api, param: &Parameter, kind: Option<&str>, text: &str) -> V
                     text.split(';').filter_map(|p| p.strip_prefix(&format!("{}=", param.name))).map(decode).collect();
                 coerce::array(api, &param.schema, &parts)
             } else if param.explode && kind == Some("object") {
-                delimited(api, param, kind, text.trim_start_matches(';'), ';', true)
+                delimited(api, param, kind, text.trim_start_matches(';'), ';', decode)
             } else {
-                delimited(api, param, kind, text.strip_prefix(&prefix).unwrap_or(text), ',', true)
+                delimited(api, param, kind, text.strip_prefix(&prefix).unwrap_or(text), ',', decode)
             }
         }
-        _ => delimited(api, param, kind, text, ',', true),
+        _ => delimited(api, param, kind, text, ',', decode),
     }
 }
 
 fn query_value(api: &Api, param: &Parameter, kind: Option<&str>, raw: &RawInputs) -> Option<Value> {
     let name = param.name.as_str();
-    let all = || raw.query.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.clone());
+    let all = || raw.query.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str());
     match (param.style, kind) {
         (ParamStyle::DeepObject, _) => {
             let open = format!("{name}[");
             let pairs: Vec<(String, String)> = raw
                 .query
                 .iter()
-                .filter_map(|(k, v)| Some((k.strip_prefix(&open)?.strip_suffix(']')?.to_string(), v.clone())))
+                .filter_map(|(k, v)| Some((k.strip_prefix(&open)?.strip_suffix(']')?.to_string(), form_decode(v))))
                 .collect();
             (!pairs.is_empty()).then(|| coerce::object(api, &param.schema, &pairs))
         }
         (ParamStyle::Form, Some("array")) if param.explode => {
-            let parts: Vec<String> = all().collect();
+            let parts: Vec<String> = all().map(form_decode).collect();
             (!parts.is_empty()).then(|| coerce::array(api, &param.schema, &parts))
         }
         (ParamStyle::Form, Some("object")) if param.explode => {
             let names = coerce::property_names(api, &param.schema);
-            let pairs: Vec<(String, String)> =
-                raw.query.iter().filter(|(k, _)| names.contains(&k.as_str())).cloned().collect();
+            let pairs: Vec<(String, String)> = raw
+                .query
+                .iter()
+                .filter(|(k, _)| names.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), form_decode(v)))
+                .collect();
             (!pairs.is_empty()).then(|| coerce::object(api, &param.schema, &pairs))
         }
         (style, _) => {
             let text = all().next()?;
+            // These delimiters travel encoded (`%20`, `%7C`, `%09`), like
+            // the same character inside a value: decoded first.
             let delimiter = match style {
                 ParamStyle::SpaceDelimited => ' ',
                 ParamStyle::PipeDelimited => '|',
                 ParamStyle::TabDelimited => '\t',
-                _ => ',',
+                _ => return Some(delimited(api, param, kind, text, ',', form_decode)),
             };
-            Some(delimited(api, param, kind, &text, delimiter, false))
+            Some(delimited(api, param, kind, &form_decode(text), delimiter, str::to_string))
         }
+    }
+}
+
+/// A cookie parameter: `form` (one cookie, `a,b`, or, exploded, one cookie
+/// per item or per property).
+fn cookie_value(api: &Api, param: &Parameter, kind: Option<&str>, raw: &RawInputs) -> Option<Value> {
+    let name = param.name.as_str();
+    match kind {
+        Some("array") if param.explode => {
+            let parts: Vec<String> = raw.cookies.iter().filter(|(k, _)| k == name).map(|(_, v)| decode(v)).collect();
+            (!parts.is_empty()).then(|| coerce::array(api, &param.schema, &parts))
+        }
+        Some("object") if param.explode => {
+            let names = coerce::property_names(api, &param.schema);
+            let pairs: Vec<(String, String)> = raw
+                .cookies
+                .iter()
+                .filter(|(k, _)| names.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), decode(v)))
+                .collect();
+            (!pairs.is_empty()).then(|| coerce::object(api, &param.schema, &pairs))
+        }
+        _ => Some(delimited(api, param, kind, first(raw.cookies, name, false)?, ',', decode)),
     }
 }
 
@@ -171,14 +207,27 @@ pub(crate) fn query_pairs(query: &str) -> Vec<(String, String)> {
     form_urlencoded::parse(query.as_bytes()).into_owned().collect()
 }
 
-/// Cookies of a `Cookie` header, values percent-decoded.
+/// Query pairs of a query string for [`RawInputs::query`]: names decoded,
+/// values as sent.
+pub(crate) fn raw_query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (form_decode(name), value.to_string())
+        })
+        .collect()
+}
+
+/// Cookies of a `Cookie` header, values as sent (quotes removed).
 pub(crate) fn cookie_pairs(headers: &[(String, String)]) -> Vec<(String, String)> {
     headers
         .iter()
         .filter(|(k, _)| k == "cookie")
         .flat_map(|(_, v)| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .map(|(k, v)| (k.to_string(), decode(v.trim_matches('"'))))
+        .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
         .collect()
 }
 
@@ -252,8 +301,31 @@ mod tests {
     }
 
     #[test]
-    fn cookies_are_split_and_decoded() {
-        let headers = pairs(&[("cookie", "a=1; token=Bearer%20x")]);
-        assert_eq!(cookie_pairs(&headers), pairs(&[("a", "1"), ("token", "Bearer x")]));
+    fn cookies_are_split_then_decoded() {
+        let headers = pairs(&[("cookie", "a=1; token=\"Bearer%20x\"; id=a%2Cb,c; id=d")]);
+        let cookies = cookie_pairs(&headers);
+        assert_eq!(cookies, pairs(&[("a", "1"), ("token", "Bearer%20x"), ("id", "a%2Cb,c"), ("id", "d")]));
+        let ids = json!({"type": "array", "items": {"type": "string"}});
+        let get = |explode| {
+            let p = param(ParamLocation::Cookie, ParamStyle::Form, explode, ids.clone());
+            extract(&api(), &p, &RawInputs { path: &[], query: &[], headers: &[], cookies: &cookies })
+        };
+        assert_eq!(get(false), Some(json!(["a,b", "c"])));
+        assert_eq!(get(true), Some(json!(["a,b,c", "d"])));
+    }
+
+    #[test]
+    fn query_values_are_split_then_decoded() {
+        let query = raw_query_pairs("id=a%2Cb,c+d&x%5By%5D=1%2B1&&flag");
+        assert_eq!(query, pairs(&[("id", "a%2Cb,c+d"), ("x[y]", "1%2B1"), ("flag", "")]));
+        let strings = json!({"type": "array", "items": {"type": "string"}});
+        let q = |style, explode, query: &[(String, String)]| {
+            let p = param(ParamLocation::Query, style, explode, strings.clone());
+            extract(&api(), &p, &RawInputs { path: &[], query, headers: &[], cookies: &[] })
+        };
+        assert_eq!(q(ParamStyle::Form, false, &query), Some(json!(["a,b", "c d"])));
+        assert_eq!(q(ParamStyle::Form, true, &query), Some(json!(["a,b,c d"])));
+        let piped = raw_query_pairs("id=a%7Cb|c");
+        assert_eq!(q(ParamStyle::PipeDelimited, false, &piped), Some(json!(["a", "b", "c"])));
     }
 }
