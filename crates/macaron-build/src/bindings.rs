@@ -146,8 +146,12 @@ fn operation(
         let mut fields = Vec::new();
         for p in params {
             let (name, field, ty) = (&p.name, ident(&p.ident), p.ty.tokens(rt));
+            // An optional parameter that was not sent is `None`; a required
+            // one is there (the runtime refused the request otherwise), and
+            // its type need not have a default (a generated struct has none).
+            let default = matches!(p.ty, crate::ty::Ty::Option(_)).then(|| quote!(, default));
             fields.push(quote! {
-                #[serde(rename = #name, default)]
+                #[serde(rename = #name #default)]
                 #field: #ty,
             });
             args.push(quote!(#var.#field));

@@ -1,20 +1,51 @@
 //! The typed client of an API: one method per operation, taking the same
 //! arguments in the same order as the operation's handler and returning the
 //! same types, over the runtime's `client::HttpClient`; a remote error
-//! object comes back as the same `macaron::Error`. Operations with a
-//! multipart body have no method.
+//! comes back as a `macaron::Error`. Each parameter is written in the
+//! style its spec declares (`client::Param`: location, `style`, `explode`,
+//! `allowReserved`), the inverse of how a Macaron service reads it.
+//! Operations with a multipart body have no method.
+//!
+//! [`only`] is the code of a vendor's document: its types and this client,
+//! without bindings.
 
-use macaron_spec::{Operation, ParamLocation, Part};
+use macaron_spec::{Api, Operation, ParamLocation, ParamStyle, Part};
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
-use crate::names::{field_name, ident};
+use crate::models::Models;
+use crate::names::{field_name, ident, Namer};
 use crate::paths::Runtime;
-use crate::signature::{BodyKind, Content, Signature, Success};
+use crate::signature::{self, BodyKind, Content, ParamArg, Signature, Success};
 use crate::ty::Ty;
 
+/// A client method before it is named: its name is only free once every
+/// operation's is known (`getThing` and `get-thing` are both `get_thing`;
+/// `new`, `with` and `http` are the client's own).
+pub(crate) struct Method {
+    base: String,
+    attrs: TokenStream,
+    args: Vec<TokenStream>,
+    ret: TokenStream,
+    body: TokenStream,
+}
+
 /// The `Client` type and its methods.
-pub(crate) fn tokens(methods: &[TokenStream], rt: &Runtime) -> TokenStream {
+pub(crate) fn tokens(methods: &[Method], rt: &Runtime) -> TokenStream {
+    let mut names = Namer::default();
+    for taken in ["new", "with", "http"] {
+        names.reserve(taken);
+    }
+    let methods = methods.iter().map(|m| {
+        let Method { base, attrs, args, ret, body } = m;
+        let name = ident(&names.fresh(base));
+        quote! {
+            #attrs
+            pub async fn #name(&self, #(#args),*) -> #rt::Result<#ret> {
+                #body
+            }
+        }
+    });
     quote! {
         /// A typed client of this API: one method per operation, the same types as the service.
         #[derive(Debug, Clone)]
@@ -43,57 +74,82 @@ pub(crate) fn tokens(methods: &[TokenStream], rt: &Runtime) -> TokenStream {
     }
 }
 
-/// Escapes literal text for a `format!` string.
-fn format_text(text: &str) -> String {
-    text.replace('{', "{{").replace('}', "}}")
+/// The code of a document read as a vendor's: the success enums of its
+/// operations and the client (the types are the caller's `models`).
+pub(crate) fn only(models: &mut Models, api: &Api, rt: &Runtime) -> TokenStream {
+    let mut out = TokenStream::new();
+    let mut methods = Vec::new();
+    for op in &api.operations {
+        let sig = signature::of(models, op, rt);
+        out.extend(sig.response_enum.clone());
+        methods.extend(method(&sig, op, rt));
+    }
+    out.extend(tokens(&methods, rt));
+    out
 }
 
-/// The expression of the request's path: a plain string, or a `format!`
-/// of the literal parts and the path parameters (each encoded).
-fn path_expr(sig: &Signature, op: &Operation, rt: &Runtime) -> TokenStream {
-    // The same path twice: as written (no parameter) and as a format string.
-    let mut plain = op.prefix.clone();
-    let mut format = format_text(&op.prefix);
-    let mut format_args = Vec::new();
+/// Literal text of a path, its braces encoded as they are sent (`%7B`,
+/// `%7D`): only a parameter's place is `{name}` in the template.
+fn literal(text: &str) -> String {
+    text.replace('{', "%7B").replace('}', "%7D")
+}
+
+/// The path template of an operation: its prefix and path as written,
+/// `{name}` where a declared path parameter goes (an undeclared one is
+/// left empty).
+fn path_template(sig: &Signature, op: &Operation) -> String {
+    let mut path = literal(&op.prefix);
     for segment in op.path.segments() {
-        plain.push('/');
-        format.push('/');
+        path.push('/');
         for part in segment {
             match part {
-                Part::Literal(text) => {
-                    plain.push_str(text);
-                    format.push_str(&format_text(text));
-                }
+                Part::Literal(text) => path.push_str(&literal(text)),
                 Part::Param(name) => {
-                    format.push_str("{}");
-                    let param = sig.params.iter().find(|p| p.location == ParamLocation::Path && &p.name == name);
-                    let value = match param {
-                        Some(p) => {
-                            let ident = ident(&p.ident);
-                            quote!(#ident)
-                        }
-                        None => quote!(""),
-                    };
-                    format_args.push(quote!(#rt::client::path_param(&#value)));
+                    if sig.params.iter().any(|p| p.location == ParamLocation::Path && &p.name == name) {
+                        path.push('{');
+                        path.push_str(name);
+                        path.push('}');
+                    }
                 }
             }
         }
     }
     if let Some(q) = op.path.query() {
-        plain.push('?');
-        plain.push_str(q);
-        format.push('?');
-        format.push_str(&format_text(q));
+        path.push('?');
+        path.push_str(&literal(q));
     }
-    if format_args.is_empty() {
-        quote!(::std::string::String::from(#plain))
-    } else {
-        quote!(format!(#format, #(#format_args),*))
+    path
+}
+
+/// `Param::query(name)` (or `path`, `header`, `cookie`), with its style, explode and
+/// allowReserved where they are not the location's defaults.
+fn param(p: &ParamArg, rt: &Runtime) -> TokenStream {
+    let (constructor, default_style) = match p.location {
+        ParamLocation::Path => (quote!(path), ParamStyle::Simple),
+        ParamLocation::Query => (quote!(query), ParamStyle::Form),
+        ParamLocation::Header => (quote!(header), ParamStyle::Simple),
+        ParamLocation::Cookie => (quote!(cookie), ParamStyle::Form),
+    };
+    let name = &p.name;
+    let mut out = quote!(#rt::client::Param::#constructor(#name));
+    if p.style != default_style {
+        let style = format_ident!("{}", format!("{:?}", p.style));
+        out.extend(quote!(.style(#rt::client::ParamStyle::#style)));
     }
+    // deepObject is written the same exploded or not.
+    let default_explode = matches!(p.style, ParamStyle::Form);
+    if p.explode != default_explode && p.style != ParamStyle::DeepObject {
+        let explode = p.explode;
+        out.extend(quote!(.explode(#explode)));
+    }
+    if p.allow_reserved && p.location == ParamLocation::Query {
+        out.extend(quote!(.allow_reserved(true)));
+    }
+    out
 }
 
 /// The client method of an operation (none for multipart bodies).
-pub(crate) fn method(sig: &Signature, op: &Operation, rt: &Runtime) -> Option<TokenStream> {
+pub(crate) fn method(sig: &Signature, op: &Operation, rt: &Runtime) -> Option<Method> {
     if sig.body.as_ref().is_some_and(|b| b.kind == BodyKind::Multipart) {
         return None;
     }
@@ -110,43 +166,31 @@ pub(crate) fn method(sig: &Signature, op: &Operation, rt: &Runtime) -> Option<To
     // The method takes what the operation takes: clippy's limit on the
     // number of arguments (seven, `&self` included) is the spec's to keep.
     let allow = (args.len() + 1 > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
-    let name = ident(&field_name(&op.id));
-    let ret = sig.ret.tokens(rt);
-    let path = path_expr(sig, op, rt);
-    let mut params = TokenStream::new();
-    for p in &sig.params {
-        let target = match p.location {
-            ParamLocation::Query => quote!(__query),
-            ParamLocation::Header => quote!(__headers),
-            _ => continue,
-        };
-        let (wire, value, explode) = (&p.name, ident(&p.ident), p.explode);
-        params.extend(quote! {
-            #rt::client::push_param(&mut #target, #wire, &#value, #explode);
-        });
-    }
-    let cookies: Vec<_> = sig.params.iter().filter(|p| p.location == ParamLocation::Cookie).collect();
-    if !cookies.is_empty() {
-        let pushes = cookies.iter().map(|p| {
-            let (wire, value) = (&p.name, ident(&p.ident));
-            quote!(#rt::client::push_param(&mut __cookies, #wire, &#value, false);)
-        });
-        params.extend(quote! {
-            let mut __cookies: #rt::client::Pairs = ::std::vec::Vec::new();
-            #(#pushes)*
-            if !__cookies.is_empty() {
-                __headers.push(("Cookie".to_string(), __cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<::std::vec::Vec<_>>().join("; ")));
-            }
-        });
-    }
-    let body = match &sig.body {
-        Some(_) => quote!(::std::option::Option::Some(#rt::client::body(&body)?)),
-        None => quote!(::std::option::Option::None),
-    };
     let method = op.method.as_str();
+    let path = path_template(sig, op);
+    let mut build = TokenStream::new();
+    for p in &sig.params {
+        let (spec, value) = (param(p, rt), ident(&p.ident));
+        build.extend(quote!(__request.param(&#spec, &#value)?;));
+    }
+    if let Some(b) = &sig.body {
+        let send = match b.kind {
+            BodyKind::Form => quote!(form),
+            _ => quote!(json),
+        };
+        build.extend(match &b.ty {
+            // An optional body that is absent is no body, not `null`.
+            Ty::Option(_) => quote! {
+                if let ::std::option::Option::Some(body) = &body {
+                    __request.#send(body)?;
+                }
+            },
+            _ => quote!(__request.#send(&body)?;),
+        });
+    }
     let call = match sig.successes.as_slice() {
         [Success { content: Content::Json(_), .. }] => quote! {
-            self.inner.call(#method, &__path, __query, __headers, #body).await
+            self.inner.call(&__request).await
         },
         many => {
             let enum_name = match (&sig.ret, many.len() > 1) {
@@ -184,7 +228,7 @@ pub(crate) fn method(sig: &Signature, op: &Operation, rt: &Runtime) -> Option<To
                 });
             }
             quote! {
-                let (__status, __bytes) = self.inner.send(#method, &__path, __query, __headers, #body).await?;
+                let (__status, __bytes) = self.inner.send(&__request).await?;
                 match __status {
                     #(#arms)*
                     _ => ::std::result::Result::Err(#rt::client::remote_error(__status, &__bytes)),
@@ -192,17 +236,19 @@ pub(crate) fn method(sig: &Signature, op: &Operation, rt: &Runtime) -> Option<To
             }
         }
     };
-    Some(quote! {
-        #[doc = #doc]
-        #allow
-        pub async fn #name(&self, #(#args),*) -> #rt::Result<#ret> {
-            let __path = #path;
-            #[allow(unused_mut)]
-            let mut __query: #rt::client::Pairs = ::std::vec::Vec::new();
-            #[allow(unused_mut)]
-            let mut __headers: #rt::client::Pairs = ::std::vec::Vec::new();
-            #params
+    let mutable = (!build.is_empty()).then(|| quote!(mut));
+    Some(Method {
+        base: field_name(&op.id),
+        attrs: quote! {
+            #[doc = #doc]
+            #allow
+        },
+        args,
+        ret: sig.ret.tokens(rt),
+        body: quote! {
+            let #mutable __request = #rt::client::Request::new(#method, #path);
+            #build
             #call
-        }
+        },
     })
 }

@@ -12,7 +12,7 @@
 //! The enum of several statuses is defined here (with its `Reply`), as its
 //! name is only known once the signature is.
 
-use macaron_spec::{Operation, ParamLocation, Status};
+use macaron_spec::{Operation, ParamLocation, ParamStyle, Status};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -71,7 +71,10 @@ pub(crate) struct ParamArg {
     /// The argument's Rust name.
     pub ident: String,
     pub ty: Ty,
+    /// How the client writes it (`style`, `explode`, `allowReserved`).
+    pub style: ParamStyle,
     pub explode: bool,
+    pub allow_reserved: bool,
 }
 
 /// How a binding turns the handler's value into a reply.
@@ -160,7 +163,15 @@ pub(crate) fn of(models: &mut Models, op: &Operation, rt: &Runtime) -> Signature
             let ident = idents.fresh(&field_name(&p.name));
             let ty = models.type_for(&p.schema, &format!("{op_type}{}", type_name(&p.name)));
             let ty = if p.required { ty } else { Ty::Option(Box::new(ty)) };
-            params.push(ParamArg { name: p.name.clone(), location, ident, ty, explode: p.explode });
+            params.push(ParamArg {
+                name: p.name.clone(),
+                location,
+                ident,
+                ty,
+                style: p.style,
+                explode: p.explode,
+                allow_reserved: p.allow_reserved,
+            });
         }
     }
     let successes = successes(models, op, &format!("{op_type}Response"));

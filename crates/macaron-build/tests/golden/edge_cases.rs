@@ -269,9 +269,9 @@ async fn op_upload_file(
     #[derive(::macaron::serde::Deserialize)]
     #[serde(crate = "::macaron::serde")]
     struct PathParams {
-        #[serde(rename = "id", default)]
+        #[serde(rename = "id")]
         id: ::macaron::uuid::Uuid,
-        #[serde(rename = "ext", default)]
+        #[serde(rename = "ext")]
         ext: ::std::string::String,
     }
     let ::macaron::Path(path): ::macaron::Path<PathParams> = ::macaron::FromContext::from_context(
@@ -291,7 +291,7 @@ async fn op_upload_file(
     struct CookiesParams {
         #[serde(rename = "session", default)]
         session: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "other", default)]
+        #[serde(rename = "other")]
         other: i32,
     }
     let ::macaron::Cookies(cookies): ::macaron::Cookies<CookiesParams> = ::macaron::FromContext::from_context(
@@ -374,7 +374,7 @@ async fn op_send_form(
         a: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(rename = "b", default)]
         b: ::std::option::Option<::std::option::Option<::std::string::String>>,
-        #[serde(rename = "c", default)]
+        #[serde(rename = "c")]
         c: ::macaron::chrono::DateTime<::macaron::chrono::FixedOffset>,
         #[serde(rename = "f", default)]
         f: ::std::option::Option<SendFormF>,
@@ -387,7 +387,7 @@ async fn op_send_form(
     struct HeadersParams {
         #[serde(rename = "d", default)]
         d: ::std::option::Option<bool>,
-        #[serde(rename = "e", default)]
+        #[serde(rename = "e")]
         e: f64,
     }
     let ::macaron::Headers(headers): ::macaron::Headers<HeadersParams> = ::macaron::FromContext::from_context(
@@ -476,7 +476,7 @@ async fn op_many(ctx: ::macaron::Context) -> ::macaron::Result<::macaron::Respon
     #[derive(::macaron::serde::Deserialize)]
     #[serde(crate = "::macaron::serde")]
     struct PathParams {
-        #[serde(rename = "p", default)]
+        #[serde(rename = "p")]
         p: i64,
     }
     let ::macaron::Path(path): ::macaron::Path<PathParams> = ::macaron::FromContext::from_context(
@@ -528,7 +528,7 @@ async fn op_nothing(ctx: ::macaron::Context) -> ::macaron::Result<::macaron::Res
     #[derive(::macaron::serde::Deserialize)]
     #[serde(crate = "::macaron::serde")]
     struct PathParams {
-        #[serde(rename = "p", default)]
+        #[serde(rename = "p")]
         p: i64,
     }
     let ::macaron::Path(path): ::macaron::Path<PathParams> = ::macaron::FromContext::from_context(
@@ -588,7 +588,7 @@ async fn op_optional_body(
     #[derive(::macaron::serde::Deserialize)]
     #[serde(crate = "::macaron::serde")]
     struct PathParams {
-        #[serde(rename = "p", default)]
+        #[serde(rename = "p")]
         p: i64,
     }
     let ::macaron::Path(path): ::macaron::Path<PathParams> = ::macaron::FromContext::from_context(
@@ -745,51 +745,25 @@ impl Client {
         e: f64,
         g: ::std::option::Option<::std::string::String>,
     ) -> ::macaron::Result<::std::string::String> {
-        let __path = ::std::string::String::from("/api/v{n}/form");
-        #[allow(unused_mut)]
-        let mut __query: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        #[allow(unused_mut)]
-        let mut __headers: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        ::macaron::client::push_param(&mut __query, "a", &a, false);
-        ::macaron::client::push_param(&mut __query, "b", &b, true);
-        ::macaron::client::push_param(&mut __query, "c", &c, true);
-        ::macaron::client::push_param(&mut __query, "f", &f, true);
-        ::macaron::client::push_param(&mut __headers, "d", &d, false);
-        ::macaron::client::push_param(&mut __headers, "e", &e, false);
-        let mut __cookies: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        ::macaron::client::push_param(&mut __cookies, "g", &g, false);
-        if !__cookies.is_empty() {
-            __headers
-                .push((
-                    "Cookie".to_string(),
-                    __cookies
-                        .iter()
-                        .map(|(k, v)| format!("{k}={v}"))
-                        .collect::<::std::vec::Vec<_>>()
-                        .join("; "),
-                ));
-        }
-        self.inner
-            .call(
-                "PUT",
-                &__path,
-                __query,
-                __headers,
-                ::std::option::Option::Some(::macaron::client::body(&body)?),
-            )
-            .await
+        let mut __request = ::macaron::client::Request::new("PUT", "/api/v%7Bn%7D/form");
+        __request.param(&::macaron::client::Param::query("a").explode(false), &a)?;
+        __request.param(&::macaron::client::Param::query("b"), &b)?;
+        __request.param(&::macaron::client::Param::query("c"), &c)?;
+        __request.param(&::macaron::client::Param::query("f"), &f)?;
+        __request.param(&::macaron::client::Param::header("d"), &d)?;
+        __request.param(&::macaron::client::Param::header("e"), &e)?;
+        __request.param(&::macaron::client::Param::cookie("g"), &g)?;
+        __request.form(&body)?;
+        self.inner.call(&__request).await
     }
     /// `many`: GET /api/v{n}/many/{p}
     pub async fn many(&self, p: i64) -> ::macaron::Result<ManyResponse> {
-        let __path = format!("/api/v{{n}}/many/{}", ::macaron::client::path_param(& p));
-        #[allow(unused_mut)]
-        let mut __query: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        #[allow(unused_mut)]
-        let mut __headers: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        let (__status, __bytes) = self
-            .inner
-            .send("GET", &__path, __query, __headers, ::std::option::Option::None)
-            .await?;
+        let mut __request = ::macaron::client::Request::new(
+            "GET",
+            "/api/v%7Bn%7D/many/{p}",
+        );
+        __request.param(&::macaron::client::Param::path("p"), &p)?;
+        let (__status, __bytes) = self.inner.send(&__request).await?;
         match __status {
             200 => {
                 ::std::result::Result::Ok(
@@ -817,15 +791,12 @@ impl Client {
     }
     /// `nothing`: DELETE /api/v{n}/many/{p}
     pub async fn nothing(&self, p: i64) -> ::macaron::Result<::macaron::Response> {
-        let __path = format!("/api/v{{n}}/many/{}", ::macaron::client::path_param(& p));
-        #[allow(unused_mut)]
-        let mut __query: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        #[allow(unused_mut)]
-        let mut __headers: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        let (__status, __bytes) = self
-            .inner
-            .send("DELETE", &__path, __query, __headers, ::std::option::Option::None)
-            .await?;
+        let mut __request = ::macaron::client::Request::new(
+            "DELETE",
+            "/api/v%7Bn%7D/many/{p}",
+        );
+        __request.param(&::macaron::client::Param::path("p"), &p)?;
+        let (__status, __bytes) = self.inner.send(&__request).await?;
         match __status {
             200..=299 => {
                 ::std::result::Result::Ok(
@@ -849,32 +820,23 @@ impl Client {
         body: ::std::option::Option<::std::vec::Vec<Thing>>,
         p: i64,
     ) -> ::macaron::Result<Thing> {
-        let __path = format!("/api/v{{n}}/many/{}", ::macaron::client::path_param(& p));
-        #[allow(unused_mut)]
-        let mut __query: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        #[allow(unused_mut)]
-        let mut __headers: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        self.inner
-            .call(
-                "PATCH",
-                &__path,
-                __query,
-                __headers,
-                ::std::option::Option::Some(::macaron::client::body(&body)?),
-            )
-            .await
+        let mut __request = ::macaron::client::Request::new(
+            "PATCH",
+            "/api/v%7Bn%7D/many/{p}",
+        );
+        __request.param(&::macaron::client::Param::path("p"), &p)?;
+        if let ::std::option::Option::Some(body) = &body {
+            __request.json(body)?;
+        }
+        self.inner.call(&__request).await
     }
     /// `rawOnly`: GET /api/v{n}/raw?beta=true
     pub async fn raw_only(&self) -> ::macaron::Result<::macaron::Response> {
-        let __path = ::std::string::String::from("/api/v{n}/raw?beta=true");
-        #[allow(unused_mut)]
-        let mut __query: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        #[allow(unused_mut)]
-        let mut __headers: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        let (__status, __bytes) = self
-            .inner
-            .send("GET", &__path, __query, __headers, ::std::option::Option::None)
-            .await?;
+        let __request = ::macaron::client::Request::new(
+            "GET",
+            "/api/v%7Bn%7D/raw?beta=true",
+        );
+        let (__status, __bytes) = self.inner.send(&__request).await?;
         match __status {
             200 => {
                 ::std::result::Result::Ok(
@@ -893,21 +855,11 @@ impl Client {
         &self,
         body: ::std::option::Option<::macaron::serde_json::Value>,
     ) -> ::macaron::Result<TwoRawResponse> {
-        let __path = ::std::string::String::from("/api/v{n}/two");
-        #[allow(unused_mut)]
-        let mut __query: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        #[allow(unused_mut)]
-        let mut __headers: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        let (__status, __bytes) = self
-            .inner
-            .send(
-                "POST",
-                &__path,
-                __query,
-                __headers,
-                ::std::option::Option::Some(::macaron::client::body(&body)?),
-            )
-            .await?;
+        let mut __request = ::macaron::client::Request::new("POST", "/api/v%7Bn%7D/two");
+        if let ::std::option::Option::Some(body) = &body {
+            __request.json(body)?;
+        }
+        let (__status, __bytes) = self.inner.send(&__request).await?;
         match __status {
             200 => {
                 ::std::result::Result::Ok(
@@ -934,15 +886,8 @@ impl Client {
     }
     /// `type`: GET /api/v{n}/empty
     pub async fn type_(&self) -> ::macaron::Result<()> {
-        let __path = ::std::string::String::from("/api/v{n}/empty");
-        #[allow(unused_mut)]
-        let mut __query: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        #[allow(unused_mut)]
-        let mut __headers: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        let (__status, __bytes) = self
-            .inner
-            .send("GET", &__path, __query, __headers, ::std::option::Option::None)
-            .await?;
+        let __request = ::macaron::client::Request::new("GET", "/api/v%7Bn%7D/empty");
+        let (__status, __bytes) = self.inner.send(&__request).await?;
         match __status {
             204 => ::std::result::Result::Ok(()),
             _ => {

@@ -356,7 +356,7 @@ async fn op_delete_pet(
     #[derive(::macaron::serde::Deserialize)]
     #[serde(crate = "::macaron::serde")]
     struct PathParams {
-        #[serde(rename = "petId", default)]
+        #[serde(rename = "petId")]
         pet_id: i64,
     }
     let ::macaron::Path(path): ::macaron::Path<PathParams> = ::macaron::FromContext::from_context(
@@ -395,38 +395,20 @@ impl Client {
         tag: ::std::option::Option<::std::string::String>,
         x_trace: ::std::option::Option<::std::string::String>,
     ) -> ::macaron::Result<::std::vec::Vec<Pet>> {
-        let __path = ::std::string::String::from("/v1/pets");
-        #[allow(unused_mut)]
-        let mut __query: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        #[allow(unused_mut)]
-        let mut __headers: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        ::macaron::client::push_param(&mut __query, "limit", &limit, true);
-        ::macaron::client::push_param(&mut __query, "tag", &tag, true);
-        ::macaron::client::push_param(&mut __headers, "X-Trace", &x_trace, false);
-        self.inner
-            .call("GET", &__path, __query, __headers, ::std::option::Option::None)
-            .await
+        let mut __request = ::macaron::client::Request::new("GET", "/v1/pets");
+        __request.param(&::macaron::client::Param::query("limit"), &limit)?;
+        __request.param(&::macaron::client::Param::query("tag"), &tag)?;
+        __request.param(&::macaron::client::Param::header("X-Trace"), &x_trace)?;
+        self.inner.call(&__request).await
     }
     /// `createPet`: POST /v1/pets
     pub async fn create_pet(
         &self,
         body: NewPet,
     ) -> ::macaron::Result<CreatePetResponse> {
-        let __path = ::std::string::String::from("/v1/pets");
-        #[allow(unused_mut)]
-        let mut __query: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        #[allow(unused_mut)]
-        let mut __headers: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        let (__status, __bytes) = self
-            .inner
-            .send(
-                "POST",
-                &__path,
-                __query,
-                __headers,
-                ::std::option::Option::Some(::macaron::client::body(&body)?),
-            )
-            .await?;
+        let mut __request = ::macaron::client::Request::new("POST", "/v1/pets");
+        __request.json(&body)?;
+        let (__status, __bytes) = self.inner.send(&__request).await?;
         match __status {
             201 => {
                 ::std::result::Result::Ok(
@@ -447,15 +429,12 @@ impl Client {
     }
     /// `deletePet`: DELETE /v1/pets/{petId}
     pub async fn delete_pet(&self, pet_id: i64) -> ::macaron::Result<()> {
-        let __path = format!("/v1/pets/{}", ::macaron::client::path_param(& pet_id));
-        #[allow(unused_mut)]
-        let mut __query: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        #[allow(unused_mut)]
-        let mut __headers: ::macaron::client::Pairs = ::std::vec::Vec::new();
-        let (__status, __bytes) = self
-            .inner
-            .send("DELETE", &__path, __query, __headers, ::std::option::Option::None)
-            .await?;
+        let mut __request = ::macaron::client::Request::new(
+            "DELETE",
+            "/v1/pets/{petId}",
+        );
+        __request.param(&::macaron::client::Param::path("petId"), &pet_id)?;
+        let (__status, __bytes) = self.inner.send(&__request).await?;
         match __status {
             204 => ::std::result::Result::Ok(()),
             _ => {
