@@ -42,12 +42,13 @@ pub(crate) fn tokens(models: &mut Models, api: &Api, rt: &Runtime, spec_path: &s
     };
     let mut handlers = Vec::new();
     let mut methods = Vec::new();
+    let op_names = crate::names::operation_names(api);
     for op in &api.operations {
         let sig = signature::of(models, op, rt);
         out.extend(sig.response_enum.clone());
         methods.extend(client::method(&sig, op, rt));
         let Some(target) = op.bind_server() else { continue };
-        let wrapper = format_ident!("op_{}", field_name(&op.id));
+        let wrapper = format_ident!("op_{}", op_names[&op.id]);
         out.extend(operation(&sig, api, op, target, &wrapper, rt)?);
         let id = &op.id;
         handlers.push(quote!(.handler(#id, #wrapper)));

@@ -99,6 +99,15 @@ pub fn field_name(name: &str) -> String {
     out
 }
 
+/// The Rust name of each operation's binding wrapper, by operationId:
+/// `field_name` of the id, made unique in the API, since ids that differ
+/// only in case or punctuation (`get-user`, `get_user`, `getUser`) are
+/// distinct ids but one snake_case name.
+pub(crate) fn operation_names(api: &macaron_spec::Api) -> std::collections::HashMap<String, String> {
+    let mut namer = Namer::default();
+    api.operations.iter().map(|op| (op.id.clone(), namer.fresh(&field_name(&op.id)))).collect()
+}
+
 /// The identifier token of a name made by this module ([`type_name`],
 /// [`field_name`], [`Namer::fresh`] of those, or a fixed prefix and
 /// suffix around them): ASCII letters, digits and `_`, never starting with
@@ -134,6 +143,20 @@ impl Namer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn operation_names_are_unique() {
+        let api = macaron_spec::load_bytes(
+            "t.yaml",
+            b"openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get: {operationId: get-user, responses: {}}\n    put: {operationId: get_user, responses: {}}\n    post: {operationId: getUser, responses: {}}\n",
+        )
+        .unwrap();
+        let names = operation_names(&api);
+        assert_eq!(
+            (names["get-user"].as_str(), names["get_user"].as_str(), names["getUser"].as_str()),
+            ("get_user", "get_user2", "get_user3")
+        );
+    }
 
     #[test]
     fn type_names() {
