@@ -229,16 +229,16 @@ impl Docs {
             self.in_resource(&Loc::new(holder.doc, ""), file.base.as_str(), fragment)
                 .map_err(|m| self.diag(&holder, format!("$ref \"{reference}\": {m}")))?
         } else {
-            let uri = self.base_at(&holder).join(reference).map_err(|e| {
-                self.diag(&holder, format!("$ref \"{reference}\" is not a URI reference ({e})"))
-            })?;
+            let uri = self
+                .base_at(&holder)
+                .join(reference)
+                .map_err(|e| self.diag(&holder, format!("$ref \"{reference}\" is not a URI reference ({e})")))?;
             self.locate(&holder, reference, &uri)?
         };
         if self.get(&loc).is_some() {
             return Ok(loc);
         }
-        self.through_refs(&loc)
-            .ok_or_else(|| self.diag(&holder, format!("$ref \"{reference}\" points to nothing")))
+        self.through_refs(&loc).ok_or_else(|| self.diag(&holder, format!("$ref \"{reference}\" points to nothing")))
     }
 
     /// A pointer that goes through a reference on its way (`.../items/allOf/0`
@@ -300,7 +300,10 @@ impl Docs {
         if fragment.is_empty() || fragment.starts_with('/') {
             return Ok(Loc::new(at.doc, format!("{}{}", at.pointer, fragment)));
         }
-        self.anchors.get(&format!("{uri}#{fragment}")).cloned().ok_or_else(|| format!("no `$anchor` or `$dynamicAnchor` named \"{fragment}\" in {uri}"))
+        self.anchors
+            .get(&format!("{uri}#{fragment}"))
+            .cloned()
+            .ok_or_else(|| format!("no `$anchor` or `$dynamicAnchor` named \"{fragment}\" in {uri}"))
     }
 
     /// The base URI in effect at a location: the file's, changed by every
@@ -580,7 +583,10 @@ mod tests {
     fn percent_encoded_pointers_are_decoded() {
         let d = docs("paths: {'/pets/{id}': {get: {}}}\nx: {$ref: '#/paths/~1pets~1%7Bid%7D'}\n");
         assert!(d.broken.is_empty());
-        assert_eq!(d.target(&Loc::new(0, "/x"), "#/paths/~1pets~1%7Bid%7D").ok(), Some(Loc::new(0, "/paths/~1pets~1{id}")));
+        assert_eq!(
+            d.target(&Loc::new(0, "/x"), "#/paths/~1pets~1%7Bid%7D").ok(),
+            Some(Loc::new(0, "/paths/~1pets~1{id}"))
+        );
     }
 
     #[test]
@@ -638,7 +644,10 @@ mod tests {
         let lost = at("/s/pet/properties/lost");
         assert_eq!(d.broken.keys().collect::<Vec<_>>(), [&lost]);
         let pet = at("/s/pet/properties");
-        assert_eq!(d.target(&pet.key("details"), "petdetails#pet_details_id").ok(), Some(at("/s/details/properties/id")));
+        assert_eq!(
+            d.target(&pet.key("details"), "petdetails#pet_details_id").ok(),
+            Some(at("/s/details/properties/id"))
+        );
         assert_eq!(d.target(&pet.key("whole"), "petdetails").ok(), Some(at("/s/details")));
         assert_eq!(d.target(&pet.key("inner"), "petdetails#/properties/id").ok(), Some(at("/s/details/properties/id")));
         let user = d.target(&at("/s/user"), "/components/schemas/petdetails#pet_details_id").ok();

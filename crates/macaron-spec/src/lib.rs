@@ -74,13 +74,13 @@ mod swagger2;
 use std::path::{Path, PathBuf};
 
 pub use error::{Diagnostic, Error, Result};
-pub use options::Options;
 pub use extensions::{x_mandatory, x_nullable, x_parent, x_persist, Extensions, Persist};
 pub use locate::line_of;
 pub use model::{
     Api, Header, Info, MediaType, Method, Operation, ParamLocation, ParamStyle, Parameter, RequestBody, Response,
     SecurityRequirement, SecurityScheme, Server, SpecVersion, Status,
 };
+pub use options::Options;
 pub use path::{Part, PathTemplate};
 
 /// Loads a document from a file, strictly (every defect is an error; see

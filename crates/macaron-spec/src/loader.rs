@@ -19,8 +19,8 @@ use crate::docs::{Docs, Loc};
 use crate::error::Error;
 use crate::extensions::{self, Extensions};
 use crate::model::*;
-use crate::path::PathTemplate;
 use crate::options::Options;
+use crate::path::PathTemplate;
 use crate::swagger2;
 
 /// What a lenient reading assumes of a parameter it cannot read.
@@ -569,7 +569,11 @@ impl<'d> Builder<'d> {
             Some("header") => ParamLocation::Header,
             Some("cookie") if self.version != SpecVersion::Swagger2 => ParamLocation::Cookie,
             other => {
-                self.defect(&loc.key("in"), format!("parameter \"{name}\": unknown location {other:?}"), IGNORED_PARAMETER);
+                self.defect(
+                    &loc.key("in"),
+                    format!("parameter \"{name}\": unknown location {other:?}"),
+                    IGNORED_PARAMETER,
+                );
                 return None;
             }
         };
@@ -582,7 +586,11 @@ impl<'d> Builder<'d> {
                 Some(s) => match parse_style(s) {
                     Some(style) => Some(style),
                     None => {
-                        self.defect(&loc.key("style"), format!("unknown style \"{s}\""), "the location's default style");
+                        self.defect(
+                            &loc.key("style"),
+                            format!("unknown style \"{s}\""),
+                            "the location's default style",
+                        );
                         None
                     }
                 },

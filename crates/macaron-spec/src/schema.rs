@@ -159,7 +159,8 @@ impl<'d> Schemas<'d> {
             return value.clone(); // `true`, `false` (3.1), or junk left for the validator to refuse
         };
         let mut out = Map::with_capacity(map.len());
-        let reference = match (map.get("$ref").and_then(Value::as_str), map.get("$dynamicRef").and_then(Value::as_str)) {
+        let reference = match (map.get("$ref").and_then(Value::as_str), map.get("$dynamicRef").and_then(Value::as_str))
+        {
             (Some(r), _) => Some((self.reference(&loc.key("$ref"), r, false), "$ref")),
             (None, Some(r)) => Some((self.reference(&loc.key("$dynamicRef"), r, true), "$dynamicRef")),
             (None, None) => None,

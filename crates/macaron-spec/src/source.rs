@@ -40,10 +40,9 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, ParseError> {
             .map_err(|e| ParseError { line: Some(e.line()), message: format!("invalid JSON: {e}") })?;
         root
     } else {
-        let mut root = seed.deserialize(serde_yaml::Deserializer::from_str(text)).map_err(|e| ParseError {
-            line: e.location().map(|l| l.line()),
-            message: format!("invalid YAML: {e}"),
-        })?;
+        let mut root = seed
+            .deserialize(serde_yaml::Deserializer::from_str(text))
+            .map_err(|e| ParseError { line: e.location().map(|l| l.line()), message: format!("invalid YAML: {e}") })?;
         apply_merges(&mut root);
         root
     };
@@ -220,7 +219,10 @@ mod tests {
 
     #[test]
     fn keys_held_twice_are_reported_and_the_last_kept() {
-        for text in ["paths:\n  /a: {get: 1}\n  /b: 2\n  /a: {post: 3}\n", "{\"paths\": {\"/a\": {\"get\": 1}, \"/b\": 2, \"/a\": {\"post\": 3}}}"] {
+        for text in [
+            "paths:\n  /a: {get: 1}\n  /b: 2\n  /a: {post: 3}\n",
+            "{\"paths\": {\"/a\": {\"get\": 1}, \"/b\": 2, \"/a\": {\"post\": 3}}}",
+        ] {
             let parsed = parse(text).map_err(|e| e.message).unwrap();
             assert_eq!(parsed.duplicates, [("/paths".to_string(), "/a".to_string())]);
             assert_eq!(parsed.root["paths"]["/a"]["post"], 3);

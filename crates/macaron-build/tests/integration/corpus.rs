@@ -77,7 +77,8 @@ fn lenient_fixtures() -> Vec<(PathBuf, Api)> {
     paths
         .into_iter()
         .map(|path| {
-            let api = macaron_spec::Options::lenient().load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let api =
+                macaron_spec::Options::lenient().load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             (path, api)
         })
         .collect()

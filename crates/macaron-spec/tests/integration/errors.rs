@@ -78,7 +78,9 @@ fn url_refs_are_refused() {
     );
     let d = first(&yaml);
     assert_eq!(d.pointer, "#/components/schemas/A");
-    assert!(d.message.contains("is a URL that no `$id` of the document names; Macaron never fetches documents from the network"));
+    assert!(d
+        .message
+        .contains("is a URL that no `$id` of the document names; Macaron never fetches documents from the network"));
 }
 
 #[test]

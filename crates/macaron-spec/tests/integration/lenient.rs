@@ -169,7 +169,8 @@ fn unreadable_pieces_are_skipped() {
 
 #[test]
 fn a_clean_document_has_no_warning_and_reads_the_same() {
-    let yaml = format!("{HEAD}paths:\n  /a: {{get: {{operationId: a, responses: {{\"200\": {{description: ok}}}}}}}}\n");
+    let yaml =
+        format!("{HEAD}paths:\n  /a: {{get: {{operationId: a, responses: {{\"200\": {{description: ok}}}}}}}}\n");
     let strict = macaron_spec::load_bytes("ok.yaml", yaml.as_bytes()).unwrap();
     let lenient = Options::lenient().load_bytes("ok.yaml", yaml.as_bytes()).unwrap();
     assert!(lenient.warnings.is_empty());

@@ -145,10 +145,9 @@ components:
 fn dynamic_refs_specialise_a_generic_schema() {
     // `#/components/schemas/Pet` inside PetPage resolves against PetPage's
     // $id, so the pet is given an $id of its own to be found.
-    let yaml = GENERIC.replace("    Pet:\n", "    Pet:\n      $id: https://example.com/pet\n").replace(
-        "$ref: \"#/components/schemas/Pet\"",
-        "$ref: pet",
-    );
+    let yaml = GENERIC
+        .replace("    Pet:\n", "    Pet:\n      $id: https://example.com/pet\n")
+        .replace("$ref: \"#/components/schemas/Pet\"", "$ref: pet");
     let api = load(&yaml);
     // Page read on its own: the items are its own default (anything).
     let page_items = &api.schemas["Page"]["properties"]["items"]["items"];
@@ -184,5 +183,8 @@ components:
         api.schemas["NamedPet"],
         json!({"description": "a pet with a name", "allOf": [{"$ref": "#/components/schemas/Pet"}, {"required": ["name"]}]})
     );
-    assert_eq!(api.schemas["Described"], json!({"$ref": "#/components/schemas/Pet", "description": "only an annotation"}));
+    assert_eq!(
+        api.schemas["Described"],
+        json!({"$ref": "#/components/schemas/Pet", "description": "only an annotation"})
+    );
 }

@@ -95,10 +95,14 @@ async fn a() -> macaron::Result<Value> {
 async fn the_own_spec_is_strict_unless_asked_otherwise() {
     let err = macaron::Api::builder().api_source("vendor.yaml", DEFECTIVE).handler("a", a).try_build().unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("vendor.yaml:7: #/paths/~1a/get/security/0/oauth: security scheme \"oauth\" is not defined"), "{text}");
+    assert!(
+        text.contains("vendor.yaml:7: #/paths/~1a/get/security/0/oauth: security scheme \"oauth\" is not defined"),
+        "{text}"
+    );
     assert!(text.contains("vendor.yaml:12: #/paths/~1a/get/responses/200/content/application~1json/schema: $ref \"#/components/schemas/Gone\" points to nothing"), "{text}");
 
-    let api = macaron::Api::builder().lenient_spec().api_source("vendor.yaml", DEFECTIVE).handler("a", a).build().unwrap();
+    let api =
+        macaron::Api::builder().lenient_spec().api_source("vendor.yaml", DEFECTIVE).handler("a", a).build().unwrap();
     let s = TestServer::start(api).await;
     // The undefined scheme is ignored (no credentials needed); the reply is unconstrained.
     assert_eq!(s.assert_call_json("GET", "/a", None, 200).await, json!({"anything": ["goes"]}));
