@@ -154,17 +154,35 @@ impl Docs {
         while next < docs.files.len() {
             let start = found.len();
             docs.index(next, &mut found);
-            for i in start..found.len() {
-                docs.read_target(&found[i]);
+            for f in &found[start..] {
+                docs.read_target(f);
             }
             next += 1;
         }
+        let mut edges = Vec::new();
         for f in &found {
             if docs.broken.contains_key(&f.at) {
                 continue;
             }
-            if let Err(d) = docs.target(&f.at, &f.reference) {
-                docs.broken.insert(f.at.clone(), d);
+            match docs.target(&f.at, &f.reference) {
+                Ok(target) if !docs.dynamic_users.is_empty() => {
+                    edges.push((docs.resource_of(&f.at.holder()), docs.resource_of(&target)))
+                }
+                Ok(_) => {}
+                Err(d) => {
+                    docs.broken.insert(f.at.clone(), d);
+                }
+            }
+        }
+        // A resource that reaches a `$dynamicRef` through references means
+        // what its dynamic scope says too.
+        let mut changed = !edges.is_empty();
+        while changed {
+            changed = false;
+            for (from, to) in &edges {
+                if docs.dynamic_users.contains(to) && docs.dynamic_users.insert(from.clone()) {
+                    changed = true;
+                }
             }
         }
         Ok(docs)

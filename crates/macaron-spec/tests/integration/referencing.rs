@@ -188,3 +188,23 @@ components:
         json!({"$ref": "#/components/schemas/Pet", "description": "only an annotation"})
     );
 }
+
+#[test]
+fn the_dynamic_scope_passes_through_a_schema_between() {
+    // PetPage -> Wrapper -> Page: Wrapper holds no `$dynamicRef` but reaches one.
+    let yaml = GENERIC
+        .replace("    Pet:\n", "    Pet:\n      $id: https://example.com/pet\n")
+        .replace("$ref: \"#/components/schemas/Pet\"", "$ref: pet")
+        .replace(
+            "    PetPage:\n      $id: https://example.com/pet-page\n      $ref: page\n",
+            "    Wrapper:\n      $id: https://example.com/wrapper\n      $ref: page\n    PetPage:\n      $id: https://example.com/pet-page\n      $ref: wrapper\n",
+        );
+    let api = load(&yaml);
+    let wrapper = Api::ref_name(&api.schemas["PetPage"]).unwrap();
+    let page = Api::ref_name(&api.schemas[wrapper]).unwrap();
+    let items = &api.schemas[page]["properties"]["items"]["items"];
+    assert_eq!(api.resolve(items), &api.schemas["Pet"], "{wrapper} -> {page}: {items}");
+    // Read on their own, Wrapper and Page hold anything.
+    let alone = Api::ref_name(&api.schemas["Wrapper"]).unwrap();
+    assert_eq!(alone, "Page");
+}
