@@ -71,8 +71,18 @@ pub(crate) fn extract(api: &Api, param: &Parameter, raw: &RawInputs) -> Option<V
         }
         ParamLocation::Query => query_value(api, param, kind, raw),
         ParamLocation::Header => {
-            let text = first(raw.headers, &param.name, true)?;
-            Some(delimited(api, param, kind, text.trim(), ',', str::to_string))
+            // A header sent on several lines is one comma-joined value (RFC 9110, 5.3).
+            let mut lines =
+                raw.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(&param.name)).map(|(_, v)| v.trim());
+            let first = lines.next()?;
+            let rest: Vec<&str> = lines.collect();
+            // Items of a list header may have spaces after the commas (RFC 9110, 5.6.1).
+            let item = |s: &str| s.trim().to_string();
+            if rest.is_empty() {
+                return Some(delimited(api, param, kind, first, ',', item));
+            }
+            let joined = std::iter::once(first).chain(rest).collect::<Vec<_>>().join(",");
+            Some(delimited(api, param, kind, &joined, ',', item))
         }
         ParamLocation::Cookie => cookie_value(api, param, kind, raw),
     }
@@ -122,6 +132,10 @@ fn path_value(api: &Api, param: &Parameter, kind: Option<&str>, text: &str) -> V
             delimited(api, param, kind, body, delimiter, decode)
         }
         ParamStyle::Matrix => {
+            // `;name` alone (RFC 6570) is the empty value.
+            if text == format!(";{}", param.name) {
+                return delimited(api, param, kind, "", ',', decode);
+            }
             let prefix = format!(";{}=", param.name);
             if param.explode && kind == Some("array") {
                 let parts: Vec<String> =
@@ -150,7 +164,8 @@ fn query_value(api: &Api, param: &Parameter, kind: Option<&str>, raw: &RawInputs
                 .collect();
             (!pairs.is_empty()).then(|| coerce::object(api, &param.schema, &pairs))
         }
-        (ParamStyle::Form, Some("array")) if param.explode => {
+        // Exploded arrays are repeated pairs in every query style (`id=1&id=2`).
+        (ParamStyle::Form | ParamStyle::SpaceDelimited | ParamStyle::PipeDelimited, Some("array")) if param.explode => {
             let parts: Vec<String> = all().map(form_decode).collect();
             (!parts.is_empty()).then(|| coerce::array(api, &param.schema, &parts))
         }
@@ -327,5 +342,19 @@ mod tests {
         assert_eq!(q(ParamStyle::Form, true, &query), Some(json!(["a,b,c d"])));
         let piped = raw_query_pairs("id=a%7Cb|c");
         assert_eq!(q(ParamStyle::PipeDelimited, false, &piped), Some(json!(["a", "b", "c"])));
+        let repeated = raw_query_pairs("id=a%20b&id=c");
+        assert_eq!(q(ParamStyle::SpaceDelimited, true, &repeated), Some(json!(["a b", "c"])));
+        assert_eq!(q(ParamStyle::PipeDelimited, true, &repeated), Some(json!(["a b", "c"])));
+    }
+
+    #[test]
+    fn headers_on_several_lines_and_empty_matrix_values() {
+        let strings = json!({"type": "array", "items": {"type": "string"}});
+        let p = param(ParamLocation::Header, ParamStyle::Simple, false, strings);
+        let headers = pairs(&[("id", "a, b"), ("other", "x"), ("ID", "c")]);
+        let raw = RawInputs { path: &[], query: &[], headers: &headers, cookies: &[] };
+        assert_eq!(extract(&api(), &p, &raw), Some(json!(["a", "b", "c"])));
+        let m = param(ParamLocation::Path, ParamStyle::Matrix, false, json!({"type": "string"}));
+        assert_eq!(run(&m, &[("id", ";id")], &[]), Some(json!("")));
     }
 }

@@ -86,6 +86,9 @@ async fn every_style_and_explode_carries_the_value_sent() {
             path_matrix_false_array,
             cookie_form_true_array,
             cookie_form_false_array,
+            // Exploded, the delimited styles are repeated pairs: an item may hold the delimiter.
+            query_space_delimited_true_array,
+            query_pipe_delimited_true_array,
         ]
     );
     round_trip!(client, failures, array(" "), [query_space_delimited_false_array]);
