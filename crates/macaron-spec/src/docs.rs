@@ -410,8 +410,7 @@ impl Docs {
     /// file that cannot be read or parsed makes the reference broken.
     fn read_target(&mut self, found: &Found) {
         let holder = found.at.holder();
-        let Ok(uri) = self.base_at(&holder).join(found.reference.trim()) else { return };
-        let mut resource = uri.clone();
+        let Ok(mut resource) = self.base_at(&holder).join(found.reference.trim()) else { return };
         resource.set_fragment(None);
         if !is_local_file(&resource)
             || self.files[holder.doc].dir.is_none()

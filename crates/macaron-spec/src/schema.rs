@@ -267,7 +267,7 @@ impl<'d> Schemas<'d> {
     }
 
     fn component(&mut self, target: &Loc) -> String {
-        let scope = self.entered(&self.scope.clone(), target);
+        let scope = self.entered(&self.scope, target);
         let key = self.key(target, &scope);
         if let Some(name) = self.names.get(&key) {
             return name.clone();
