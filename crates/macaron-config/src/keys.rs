@@ -194,6 +194,23 @@ impl Config {
         }
     }
 
+    /// Reads a size key (`32KiB`, `2MiB`, or a number of bytes); `None`
+    /// when the key is absent.
+    ///
+    /// ```
+    /// let config = macaron_config::Loader::new().load_str("m.yaml", "header_limit: 16KiB").unwrap();
+    /// assert_eq!(config.get_bytes("header_limit").unwrap(), Some(16 * 1024));
+    /// assert!(macaron_config::Loader::new().load_str("m.yaml", "header_limit: lots").unwrap().get_bytes("header_limit").is_err());
+    /// ```
+    pub fn get_bytes(&self, key: &str) -> Result<Option<usize>, ConfigError> {
+        match self.get_opt::<Value>(key)? {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => {
+                bytes(&value).map(Some).map_err(|e| ConfigError { key: Some(key.into()), ..ConfigError::new(e) })
+            }
+        }
+    }
+
     /// All values, after overlays and secret substitution.
     pub fn values(&self) -> &Value {
         &self.values

@@ -20,6 +20,7 @@ use crate::auth::{AuthError, GuardFn, Jwt};
 use crate::error::{Error, Problem, Problems, Result, StartupError};
 use crate::handler::{boxed, BoxedHandler, Context, Handler};
 use crate::health::{CheckFn, Health, DEFAULT_HEALTH_TIMEOUT};
+use crate::http::limits::Limits;
 use crate::instance::{Instance, ReporterFn, Reports};
 use crate::metrics::Metrics;
 use crate::options::Options;
@@ -86,6 +87,7 @@ impl Default for ApiBuilder {
 /// What the configuration says of the service beyond its specs.
 struct Settings {
     pool_size: u32,
+    limits: Limits,
     tasks: Option<TaskSettings>,
     health_timeout: Duration,
     shutdown_delay: Duration,
@@ -313,6 +315,7 @@ impl ApiBuilder {
             reports: Arc::new(Reports::start(self.reporter, secrets)),
             instance: Arc::new(instance),
             body_limit: self.body_limit.unwrap_or(config.body_limit),
+            limits: settings.limits,
             cors: self.cors.unwrap_or_else(|| config.cors_origins.clone()),
             jwt,
             storage,
@@ -389,6 +392,7 @@ fn read_settings(
         None => config.get_duration("health_timeout").map_err(|e| problem(e.to_string())).ok().flatten(),
     };
     let shutdown_delay = config.get_duration("shutdown_delay").map_err(|e| problem(e.to_string())).ok().flatten();
+    let limits = Limits::from_config(config).map_err(&mut problem).unwrap_or_default();
     let mut names: Vec<&str> = vec!["database", "tasks"];
     for (name, _) in checks {
         if names.contains(&name.as_str()) {
@@ -398,6 +402,7 @@ fn read_settings(
     }
     Settings {
         pool_size: pool_size.unwrap_or(10),
+        limits,
         tasks,
         health_timeout: health_timeout.unwrap_or(DEFAULT_HEALTH_TIMEOUT),
         shutdown_delay: shutdown_delay.unwrap_or_default(),

@@ -19,8 +19,12 @@ crate::errors! {
     pub BadResponse = (500, "BAD_RESPONSE"),
     /// A parameter or the body does not match the spec: 400.
     pub InvalidParameter = (400, "INVALID_PARAMETER"),
-    /// The request took too long: 408.
+    /// The request is not well-formed HTTP (its head cannot be read): 400.
+    pub BadRequest = (400, "BAD_REQUEST"),
+    /// The request, its head or its body, took too long to arrive: 408.
     pub RequestTimeout = (408, "REQUEST_TIMEOUT"),
+    /// The request's head is over the limit: 431.
+    pub HeadTooLarge = (431, "REQUEST_HEADER_FIELDS_TOO_LARGE"),
     /// No route for the path: 404.
     pub NotFound = (404, "NOT_FOUND"),
     /// The path exists but not with this method: 405.

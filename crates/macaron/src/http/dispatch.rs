@@ -30,11 +30,12 @@ use macaron_spec::ParamLocation;
 use super::body::{read_body, too_large};
 use super::error_reply::error_reply;
 use super::facts::{method_name, Facts};
+use super::limits::Limits;
 use super::response::{gzip, http_response};
 use super::ui::{is_ui_file, UiApp};
 use crate::auth::{self, AuthMode};
 use crate::builtins;
-use crate::error::codes::{MethodNotAllowed, NotFound, ServerError};
+use crate::error::codes::{HeadTooLarge, MethodNotAllowed, NotFound, ServerError};
 use crate::error::Error;
 use crate::handler::{Context, Source};
 use crate::inputs::{self, cookie_pairs, raw_query_pairs, RawInputs};
@@ -172,7 +173,38 @@ async fn serve(
     }
 
     let path = current.path();
-    let result = match service.router.find(method, path) {
+    let head = Limits::head_size(path.len() + current.query().len() + 1, current.headers.map());
+    let result = if head > service.limits.header_limit {
+        pipeline.operation = Operation::Named("head_too_large");
+        let limit = service.limits.header_limit;
+        Err((
+            HeadTooLarge::new(format!("the request head is {head} bytes, over the limit of {limit} bytes")),
+            Vec::new(),
+        ))
+    } else {
+        route(&mut pipeline, &service, &current, method, path, payload).await
+    };
+    if let Some(span) = &pipeline.span {
+        pipeline.name_span(span, method, path);
+    }
+    let reply = match result {
+        Ok(reply) => reply,
+        Err((error, extra)) => error_reply(&service, &current, error, &extra, pipeline.span.as_ref()),
+    };
+    (pipeline.finish(reply), current)
+}
+
+/// The reply of the route the request matches: an operation, a built-in,
+/// or the 404 and 405 of no route.
+async fn route(
+    pipeline: &mut Pipeline,
+    service: &Arc<Service>,
+    current: &Arc<Current>,
+    method: &str,
+    path: &str,
+    payload: Payload,
+) -> Result<HttpResponse, (Error, Vec<(String, String)>)> {
+    match service.router.find(method, path) {
         Match::NotFound => {
             pipeline.operation = Operation::Named("not_found");
             Err((NotFound::new(format!("no route for {method} {path}")), Vec::new()))
@@ -187,28 +219,20 @@ async fn serve(
             match auth::authenticate(service.jwt.as_ref(), current.headers.list(), AuthMode::Required) {
                 Ok(user) => {
                     current.set_user(user);
-                    http_response(builtins::serve(&service, Builtin::AuthVersion).await).map_err(|e| (e, Vec::new()))
+                    http_response(builtins::serve(service, Builtin::AuthVersion).await).map_err(|e| (e, Vec::new()))
                 }
                 Err(e) => Err((e, Vec::new())),
             }
         }
         Match::Route(Target::Builtin(builtin), _) => {
             pipeline.operation = Operation::Named(builtin.name());
-            http_response(builtins::serve(&service, builtin).await).map_err(|e| (e, Vec::new()))
+            http_response(builtins::serve(service, builtin).await).map_err(|e| (e, Vec::new()))
         }
         Match::Route(Target::Operation(index), captured) => {
             pipeline.operation = Operation::Op(index);
             pipeline.run(payload, index, &captured).await.map_err(|e| (e, Vec::new()))
         }
-    };
-    if let Some(span) = &pipeline.span {
-        pipeline.name_span(span, method, path);
     }
-    let reply = match result {
-        Ok(reply) => reply,
-        Err((error, extra)) => error_reply(&service, &current, error, &extra, pipeline.span.as_ref()),
-    };
-    (pipeline.finish(reply), current)
 }
 
 impl Pipeline {
@@ -231,7 +255,11 @@ impl Pipeline {
         let content_type = self.content_type.as_ref().and_then(|v| v.to_str().ok());
         let may_have_body = declared.is_some_and(|n| n > 0) || self.chunked;
         let media = inputs::media_type(op, content_type, may_have_body)?;
-        let bytes = if may_have_body { read_body(payload, limit, declared).await? } else { Bytes::new() };
+        let bytes = if may_have_body {
+            read_body(payload, limit, declared, self.service.limits.body_timeout).await?
+        } else {
+            Bytes::new()
+        };
         if !bytes.is_empty() {
             // Kept for a crash report (a cheap reference count; redacted only if a report is written).
             *lock(&self.current.body) = bytes.clone();
@@ -288,6 +316,8 @@ impl Pipeline {
         let mut reply = if self.gzip { gzip(reply) } else { reply };
         let headers = reply.headers_mut();
         headers.insert(REQUEST_ID, self.current.request_id.header());
+        // No reply is to be read as another media type than it says.
+        headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
         if let Some(origin) = self.origin.clone() {
             headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
             headers.append(header::VARY, HeaderValue::from_static("Origin"));

@@ -8,12 +8,17 @@
 //! its body within the limit, `response` turns the runtime's
 //! [`Response`](crate::Response) into actix's (gzip included),
 //! `error_reply` turns any [`Error`](crate::Error) into the JSON error
-//! reply, and `ui` serves Swagger UI's files.
+//! reply, and `ui` serves Swagger UI's files. `limits` holds what one
+//! caller may take of the server (times, sizes, connections); `wire` wraps
+//! each connection so that the protocol layer's own refusals leave as the
+//! JSON error object too.
 
 mod body;
 pub(crate) mod dispatch;
 mod error_reply;
 mod facts;
+pub(crate) mod limits;
 pub(crate) mod response;
 pub(crate) mod server;
 pub(crate) mod ui;
+mod wire;

@@ -5,16 +5,20 @@
 //! `App` in between: Macaron routes and extracts itself, so the `App` layer
 //! (its request object, router and extractor plumbing) was work every
 //! request paid for nothing (docs/performance.md). The protocol settings
-//! are actix-web's `HttpServer` defaults.
+//! are the service's limits (`http::limits`).
 
 use std::net::TcpListener;
 use std::time::Duration;
 
+use actix_http::error::DispatchError;
 use actix_http::{HttpService, KeepAlive};
-use actix_service::{fn_factory, fn_service};
+use actix_service::{fn_factory, fn_service, ServiceFactoryExt as _};
+use futures_util::future::ready;
+use tokio::net::TcpStream;
 
 use super::dispatch::dispatch;
 use super::ui::ui_app;
+use super::wire::Wire;
 use crate::service::Api;
 
 /// How long in-flight requests may take to finish after a shutdown signal.
@@ -46,40 +50,54 @@ pub(crate) fn listen(host: &str, port: u16) -> std::io::Result<TcpListener> {
 /// them; the requests go straight to [`dispatch`], with no actix-web `App`
 /// in between: Macaron routes and extracts itself, so the `App` layer
 /// (its request object, router and extractor plumbing) was work every
-/// request paid for nothing (docs/performance.md).
+/// request paid for nothing (docs/performance.md). The protocol's limits
+/// (head timeout, keep-alive, connections per worker) are the service's
+/// [`Limits`](super::limits::Limits).
 /// Only Swagger UI's assets, which the `swagger-ui-dist` crate ships as an
 /// actix-web scope, are served by an `App` (see [`dispatch`]). The settings
-/// are actix-web's `HttpServer` defaults.
 pub(crate) fn http_server(api: &Api, listener: TcpListener, workers: usize) -> std::io::Result<actix_server::Server> {
     let addr = listener.local_addr()?;
     let _ = api.service.instance.port.set(addr.port());
     let service = api.service.clone();
+    let limits = service.limits;
     let mut builder = actix_server::Server::build()
         .workers(workers)
         .backlog(1024)
+        .max_concurrent_connections(limits.connections_per_worker)
         .disable_signals()
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs());
     let closing = builder.graceful_shutdown_signal();
     builder = builder.listen("macaron", listener, move || {
         let service = service.clone();
         let closing = closing.clone();
-        HttpService::build()
+        let keep_alive =
+            if limits.keep_alive.is_zero() { KeepAlive::Disabled } else { KeepAlive::Timeout(limits.keep_alive) };
+        let h1 = HttpService::build()
             .graceful_shutdown_signal(move || {
                 let closing = closing.clone();
                 async move { closing.notified().await }
             })
-            .keep_alive(KeepAlive::Timeout(Duration::from_secs(5)))
-            .client_request_timeout(Duration::from_secs(5))
+            .keep_alive(keep_alive)
+            .client_request_timeout(limits.header_timeout)
             .client_disconnect_timeout(Duration::from_secs(1))
             .local_addr(addr)
-            .h1(fn_factory(move || {
+            .h1(fn_factory({
                 let service = service.clone();
-                async move {
-                    let assets = ui_app().await?;
-                    Ok::<_, ()>(fn_service(move |req| dispatch(req, service.clone(), assets.clone())))
+                move || {
+                    let service = service.clone();
+                    async move {
+                        let assets = ui_app().await?;
+                        Ok::<_, ()>(fn_service(move |req| dispatch(req, service.clone(), assets.clone())))
+                    }
                 }
-            }))
-            .tcp()
+            }));
+        // Each connection wrapped, so that the protocol layer's own
+        // refusals leave as JSON (see `wire`).
+        fn_service(move |io: TcpStream| {
+            let peer = io.peer_addr().ok();
+            ready(Ok::<_, DispatchError>((Wire::new(io, service.clone(), limits.header_timeout), peer)))
+        })
+        .and_then(h1)
     })?;
     Ok(builder.run())
 }

@@ -86,6 +86,8 @@ pub(crate) struct Service {
     pub reports: Arc<Reports>,
     pub instance: Arc<Instance>,
     pub body_limit: usize,
+    /// Times, sizes and connections one caller may take (docs/server.md).
+    pub limits: crate::http::limits::Limits,
     pub cors: Vec<String>,
     pub validate_responses: bool,
     pub metrics: Metrics,
