@@ -15,6 +15,9 @@
 //! | `default_user_id` | string | none |
 //! | `body_limit` | bytes (`1048576`, `512KiB`, `2MiB`) | 1 MiB |
 //! | `cors_origins` | list of origins | `[]` |
+//! | `header_timeout`, `body_timeout`, `keep_alive` | durations (read by the runtime) | 5 s, 15 s, 5 s |
+//! | `connections_per_worker` | connections (read by the runtime) | 10000 |
+//! | `header_limit` | bytes, at most 128 KiB (read by the runtime) | 32 KiB |
 //! | `database_url` | URL (secret) | none: embedded SQLite |
 //! | `database_pool_size` | connections (read by the runtime) | 10 |
 //! | `redis_url` | URL (secret) | none: embedded queue |

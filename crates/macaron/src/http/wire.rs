@@ -180,7 +180,7 @@ mod tests {
         // After a pipelined reply with a body.
         let mut two = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok".to_vec();
         two.extend_from_slice(b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\n\r\n");
-        assert_eq!(protocol_error(&two).map(|p| (p.0, p.1)), Some((39, 431)));
+        assert_eq!(protocol_error(&two).map(|p| (p.0, p.1)), Some((40, 431)));
         // A reply of the pipeline: a body, or other headers.
         assert!(protocol_error(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 2\r\n\r\n").is_none());
         assert!(protocol_error(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nx-request-id: a\r\n\r\n").is_none());
