@@ -101,8 +101,8 @@ impl From<sqlx::Error> for DbError {
             | sqlx::Error::Protocol(_) => DbError::Unavailable(e.to_string()),
             sqlx::Error::Database(db) => {
                 let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
-                // 57P01..57P03: server shutting down / connection killed; 08xxx: connection errors.
-                if code.starts_with("57P") || code.starts_with("08") {
+                let sqlite = db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some();
+                if try_again_later(sqlite, &code) {
                     DbError::Unavailable(db.message().to_string())
                 } else {
                     DbError::Sql(db.message().to_string())
@@ -110,5 +110,78 @@ impl From<sqlx::Error> for DbError {
             }
             _ => DbError::Sql(e.to_string()),
         }
+    }
+}
+
+/// Whether a database error code means "the database cannot take this now,
+/// the same request may succeed later" rather than a fault of the query.
+///
+/// - PostgreSQL (SQLSTATE): 08xxx connection errors; 57P01..57P03 server
+///   shutting down or the connection killed; class 53, insufficient
+///   resources (53100 disk full, 53200 out of memory, 53300 too many
+///   connections).
+/// - SQLite (extended result codes, sorted by their primary code, the low
+///   byte): 13 `SQLITE_FULL` (the disk is full), 10 `SQLITE_IOERR` and its
+///   extended codes (the file cannot be read or written), 5 `SQLITE_BUSY`
+///   (still locked after the busy timeout).
+fn try_again_later(sqlite: bool, code: &str) -> bool {
+    if sqlite {
+        return code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 10 | 13));
+    }
+    code.starts_with("57P") || code.starts_with("08") || code.starts_with("53")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+    use std::str::FromStr;
+
+    #[test]
+    fn codes_that_mean_try_again_later() {
+        for code in ["08006", "57P01", "57P03", "53100", "53200", "53300"] {
+            assert!(try_again_later(false, code), "{code}");
+        }
+        for code in ["23505", "42P01", "22P02", "40001"] {
+            assert!(!try_again_later(false, code), "{code}");
+        }
+        // SQLITE_FULL, SQLITE_IOERR_WRITE (778), SQLITE_IOERR_FSYNC (1034), SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT (517).
+        for code in ["13", "778", "1034", "10", "5", "517"] {
+            assert!(try_again_later(true, code), "{code}");
+        }
+        // SQLITE_CONSTRAINT_PRIMARYKEY (1555), SQLITE_ERROR, SQLITE_CORRUPT, not a number.
+        for code in ["1555", "1", "11", "x"] {
+            assert!(!try_again_later(true, code), "{code}");
+        }
+    }
+
+    /// A real SQLite file that cannot grow (`max_page_count`, what a full
+    /// disk looks like to SQLite: `SQLITE_FULL`) is "unavailable", which
+    /// the runtime answers with a 503, not a fault of the query (a 500).
+    #[tokio::test]
+    async fn a_full_sqlite_file_is_unavailable_not_a_fault() {
+        let path = std::env::temp_dir().join(format!("macaron-db-full-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
+            .unwrap()
+            .create_if_missing(true)
+            .pragma("max_page_count", "8");
+        let pool = SqlitePool::connect_with(options).await.unwrap();
+        sqlx::query("CREATE TABLE t (v TEXT)").execute(&pool).await.unwrap();
+        let mut full = None;
+        for _ in 0..1000 {
+            if let Err(e) = sqlx::query("INSERT INTO t VALUES (?)").bind("x".repeat(4000)).execute(&pool).await {
+                full = Some(e);
+                break;
+            }
+        }
+        let error = DbError::from(full.expect("the file never filled up"));
+        assert!(matches!(error, DbError::Unavailable(ref why) if why.contains("full")), "{error:?}");
+        assert_eq!(error.kind(), DbFailure::Unavailable);
+        // A fault of the query stays one.
+        let bad = DbError::from(sqlx::query("SELECT nope FROM t").execute(&pool).await.unwrap_err());
+        assert_eq!(bad.kind(), DbFailure::Internal, "{bad:?}");
+        pool.close().await;
+        let _ = std::fs::remove_file(&path);
     }
 }
