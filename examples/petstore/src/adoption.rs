@@ -14,7 +14,9 @@ use crate::Pet;
 
 /// The task: waits `delay_ms`, then marks the pet adopted by the caller
 /// (`macaron::auth::current_user()`, the user of the request that
-/// scheduled it). A pet deleted meanwhile is nothing to adopt.
+/// scheduled it). A pet deleted meanwhile is nothing to adopt; a pet
+/// adopted by the caller already is left as it is (the queue delivers at
+/// least once: a task may run again after its effect).
 #[macaron::task(max_attempts = 5, backoff_ms = 500)]
 pub async fn adopt_pet(pet_id: String, delay_ms: u64) -> macaron::Result<()> {
     let user = macaron::auth::current_user()
@@ -27,6 +29,12 @@ pub async fn adopt_pet(pet_id: String, delay_ms: u64) -> macaron::Result<()> {
             tracing::info!("pet {pet_id} was deleted before its adoption");
             return Ok(());
         };
+        if pet.adopted && pet.adopted_by.as_deref() == Some(user.id.as_str()) {
+            // Done already: this run repeats one whose end the queue never
+            // heard of (its worker was killed after the save, or the queue
+            // was down): the effect is applied once.
+            return Ok(());
+        }
         pet.adopted = true;
         pet.adopted_by = Some(user.id.clone());
         match pet.save(&db).await {

@@ -187,6 +187,11 @@ impl Service {
         Some(service)
     }
 
+    /// The service's `DATABASE_URL` (the PostgreSQL variant's schema).
+    pub fn database_url(&self) -> Option<&str> {
+        self.database_url.as_deref()
+    }
+
     /// The command that starts the binary in the service's directory.
     pub fn command(&self, port: u16) -> Command {
         let mut cmd = Command::new(binary());

@@ -71,6 +71,43 @@ async fn a_task_scheduled_before_sigterm_runs_after_the_restart() {
     assert_eq!(adopted["adopted_by"], "alice");
 }
 
+/// Adoption tasks finished with success, from `/metrics`.
+async fn adoptions_succeeded(s: &Service) -> f64 {
+    let metrics = s.get("/metrics").send().await.unwrap().text().await.unwrap();
+    metrics
+        .lines()
+        .filter(|l| l.starts_with("macaron_tasks_total{") && l.contains("adopt_pet") && l.contains("outcome=\"succeeded\""))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+/// The queue delivers a task at least once: a worker killed after the
+/// adoption's save and before the queue heard of it leaves the task to run
+/// again (bench/reliability/worker_kill.py does exactly that). The run
+/// again must not apply the adoption a second time: the pet is saved once
+/// by its adoption (version 2: created, adopted), not once per run.
+#[tokio::test]
+async fn an_adoption_run_again_applies_its_effect_once() {
+    let Some(s) = Service::start(Backend::Postgres).await else { return };
+    let alice = s.login("alice").await;
+    let id = s.create_pet(&alice, json!({"name": "Rex"})).await["id"].as_str().unwrap().to_string();
+    adopt(&s, &alice, &id, 0).await;
+    wait_adopted(&s, &id, &|| s.logs()).await;
+    // The same task once more, as a redelivery runs it.
+    adopt(&s, &alice, &id, 0).await;
+    let deadline = Instant::now() + PATIENCE;
+    while adoptions_succeeded(&s).await < 2.0 {
+        assert!(Instant::now() < deadline, "the second adoption never ran:\n{}", s.logs());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let pool = sqlx::PgPool::connect(s.database_url().unwrap()).await.unwrap();
+    let (version,): (i64,) =
+        sqlx::query_as("SELECT version FROM pets WHERE key = $1").bind(&id).fetch_one(&pool).await.unwrap();
+    pool.close().await;
+    assert_eq!(version, 2, "the adoption was applied more than once");
+    assert_eq!(pet(&s, &id).await["adopted_by"], "alice");
+}
+
 struct Worker {
     child: Child,
     log: std::path::PathBuf,
