@@ -10,8 +10,8 @@ persistence forgets its queue when killed, whatever the service does). With
 `--queue sql` the tasks live in PostgreSQL too.
 
 Client threads create pets (`POST /v1/pets`), read them back, and schedule
-their adoption (`POST /v1/pets/{id}/adopt`, a task that waits 0-1.5 s and
-marks the pet adopted), recording every reply. Each backend in `--kill` is
+their adoption (`POST /v1/pets/{id}/adopt`, a task that waits 0-0.5 s and
+marks the pet adopted; one pet in ten), recording every reply. Each backend in `--kill` is
 killed with SIGKILL (the whole process group: postmaster and backends at
 once), left down `--down` seconds, restarted; the load goes on throughout.
 
@@ -94,8 +94,8 @@ def worker(port, token, rec: Recorder, stop: threading.Event, tid: int):
             rec.note("read", status, body)
         except Exception as e:  # noqa: BLE001
             rec.note("read", 0, {"error": f"no reply: {type(e).__name__}"})
-        if n % 2 == 0:
-            delay = rnd.randint(0, 1500)
+        if n % 10 == 0:
+            delay = rnd.randint(0, 500)
             try:
                 status, body = cl.call("POST", f"/v1/pets/{pid}/adopt", headers={"X-Adoption-Delay-Ms": str(delay)})
             except Exception as e:  # noqa: BLE001

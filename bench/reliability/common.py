@@ -145,7 +145,10 @@ def target_dir() -> Path:
 
 
 def build_petstore() -> Path:
-    """`cargo build --release -p petstore`; the binary's path."""
+    """`cargo build --release -p petstore`; the binary's path (`PETSTORE_BIN`
+    names an already built one and skips the build)."""
+    if os.environ.get("PETSTORE_BIN"):
+        return Path(os.environ["PETSTORE_BIN"])
     log("cargo build --release -p petstore")
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "petstore"], cwd=REPO, check=True)
     binary = target_dir() / "release" / "petstore"
@@ -279,9 +282,12 @@ class Client:
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         try:
             return request("127.0.0.1", self.port, method, path, body, h, conn=self.conn)
-        except (OSError, http.client.HTTPException):
+        except (OSError, http.client.HTTPException) as e:
             self.conn.close()
             self.conn = None
+            # An idle keep-alive connection the server closed (keep_alive): a read is sent again once.
+            if method == "GET" and isinstance(e, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)):
+                return self.call(method, path, body, headers)
             raise
 
 

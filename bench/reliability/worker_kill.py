@@ -15,7 +15,7 @@ of this script's own (`--queue redis`, port 56379, fsync always).
    claim expired: `task_visibility_timeout`, 30 s by default), and once.
 2. Burst: `--burst` adoptions with no wait are scheduled, and the process
    is killed `--kills` times, at random moments, while it works through
-   them (so some tasks die after their effect and before the queue heard
+   them (each waits 0-3 s, spread over the burst) (so some tasks die after their effect and before the queue heard
    of it), restarted each time. Every adoption must be applied, and each
    pet saved exactly twice (version 2: created, adopted): a task run again
    after it had applied its effect must not apply it a second time.
@@ -116,10 +116,13 @@ def main() -> int:
 
     # 2. Killed at random moments during a burst.
     ids = create(pet, token, a.burst, "burst")
-    schedule(pet, token, ids, 0)
+    cl = c.Client(pet.port, token)
+    for n, pid in enumerate(ids):  # due over 3 s: the kills fall while they run
+        status, body = cl.call("POST", f"/v1/pets/{pid}/adopt", headers={"X-Adoption-Delay-Ms": str(n * 3000 // a.burst)})
+        assert status == 202, (status, body)
     kills_done = 0
     for k in range(a.kills):
-        time.sleep(rnd.uniform(0.05, 0.6))
+        time.sleep(rnd.uniform(0.2, 1.0))
         done = sum(adopted_state(work)[i][0] for i in ids)
         c.log(f"SIGKILL #{k + 1} at {done}/{a.burst} applied")
         pet.kill()
