@@ -331,16 +331,24 @@ fn print_warnings(warnings: &[macaron_spec::Diagnostic]) {
     }
 }
 
+/// `path` as cargo should watch it: absolute. The generated code embeds
+/// each spec by its absolute path; watched by a relative one, a checkout
+/// moved elsewhere (or a second one sharing the target folder) would find
+/// the generated code fresh and embed a path that is gone or not its own.
+fn watched(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 fn try_generate(dir: &Path, generator: &Generator) -> Result<(), Error> {
     let out_dir = out_dir()?;
-    println!("cargo:rerun-if-changed={}", dir.display());
+    println!("cargo:rerun-if-changed={}", watched(dir).display());
     let clients = dir.join("clients");
     if clients.is_dir() {
-        println!("cargo:rerun-if-changed={}", clients.display());
+        println!("cargo:rerun-if-changed={}", watched(&clients).display());
     }
     let generated = generator.dir_code(dir)?;
     for file in &generated.files {
-        println!("cargo:rerun-if-changed={}", file.display());
+        println!("cargo:rerun-if-changed={}", watched(file).display());
     }
     print_warnings(&generated.warnings);
     let out = out_dir.join("macaron_apis.rs");
@@ -349,7 +357,7 @@ fn try_generate(dir: &Path, generator: &Generator) -> Result<(), Error> {
 
 fn try_generate_client(spec: &Path, generator: &Generator) -> Result<(), Error> {
     let out_dir = out_dir()?.join("clients");
-    println!("cargo:rerun-if-changed={}", spec.display());
+    println!("cargo:rerun-if-changed={}", watched(spec).display());
     let api = macaron_spec::Options::lenient().load(spec).map_err(Error::Spec)?;
     print_warnings(&api.warnings);
     let name = field_name(&api.name);
