@@ -45,10 +45,23 @@ impl std::fmt::Debug for Jwt {
 fn crypto() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
-        // Another crate may have installed one first: that one then stays.
-        let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
+        // aws-lc-rs (the workspace's `aws_lc_rs` feature, not `rust_crypto`
+        // and its `rsa` crate: see deny.toml). Another crate may have
+        // installed one first: that one then stays.
+        let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
     });
 }
+
+/// The longest token [`Jwt::verify`] reads: 8 KiB. A longer one is
+/// refused ([`AuthError::Invalid`]) before any of it is decoded, so a caller
+/// cannot make the service base64-decode and parse large JSON it never
+/// signed. Tokens of a few claims are well under 1 KiB.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
+/// The largest `jwt_leeway` accepted: 5 minutes. Clock skew between
+/// healthy hosts is seconds; a longer leeway would keep expired tokens
+/// valid, and [`Jwt::from_config`] refuses it.
+pub const MAX_LEEWAY: Duration = Duration::from_secs(300);
 
 fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
@@ -59,6 +72,13 @@ impl Jwt {
     pub fn from_config(config: &Config) -> Result<Jwt, AuthError> {
         crypto();
         let jwt = &config.jwt;
+        if jwt.leeway > MAX_LEEWAY {
+            return Err(AuthError::NotConfigured(format!(
+                "jwt_leeway is {}s, more than the {}s allowed: it would keep expired tokens valid",
+                jwt.leeway.as_secs(),
+                MAX_LEEWAY.as_secs()
+            )));
+        }
         let algorithm: Algorithm = jwt
             .algorithm
             .parse()
@@ -122,10 +142,21 @@ impl Jwt {
     }
 
     /// Verifies a token and returns its user.
+    ///
+    /// Only the configured algorithm and key are used: the token's header
+    /// chooses nothing (`alg: none`, another algorithm, a `kid`, `jwk`,
+    /// `jku` or `x5u` are refused or ignored). A token longer than
+    /// [`MAX_TOKEN_BYTES`] is refused unread; `exp`, `nbf` and `iat` are
+    /// checked with the configured leeway.
     pub fn verify(&self, token: &str) -> Result<User, AuthError> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(AuthError::Invalid(format!("longer than {MAX_TOKEN_BYTES} bytes")));
+        }
         let mut validation = Validation::new(self.algorithm);
         validation.algorithms = vec![self.algorithm];
         validation.leeway = self.leeway.as_secs();
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
         let mut required = vec!["exp", "sub", "iat"];
         match &self.issuer {
             Some(iss) => {
@@ -156,6 +187,10 @@ impl Jwt {
                 }
             })?;
         let claims = data.claims;
+        // RFC 7519 4.1.1: `iss` is one string (jsonwebtoken also takes a list).
+        if self.issuer.is_some() && !claims.get("iss").is_some_and(Value::is_string) {
+            return Err(AuthError::Invalid("`iss` must be a string".into()));
+        }
         let iat = claims.get("iat").and_then(Value::as_u64).ok_or_else(|| AuthError::Invalid("bad `iat`".into()))?;
         if iat > now() + self.leeway.as_secs() {
             return Err(AuthError::Invalid("issued in the future (`iat`)".into()));

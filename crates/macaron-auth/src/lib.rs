@@ -40,5 +40,5 @@ mod jwt;
 mod request;
 
 pub use error::{AuthError, AuthFailure};
-pub use jwt::{generate_token, Jwt, TokenBuilder, User};
+pub use jwt::{generate_token, Jwt, TokenBuilder, User, MAX_LEEWAY, MAX_TOKEN_BYTES};
 pub use request::token_from_request;

@@ -32,7 +32,9 @@
 use std::sync::Arc;
 
 use indexmap::IndexMap;
-pub use macaron_auth::{token_from_request, AuthError, AuthFailure, Jwt, TokenBuilder, User};
+pub use macaron_auth::{
+    token_from_request, AuthError, AuthFailure, Jwt, TokenBuilder, User, MAX_LEEWAY, MAX_TOKEN_BYTES,
+};
 use macaron_spec::{Operation, SecurityScheme};
 
 use crate::error::Error;

@@ -79,6 +79,8 @@ fn wrong_secret_issuer_audience() {
         "wrong audience"
     );
     assert!(invalid(j.verify(&mint(&with(json!({"iss": null})), "test-secret", Algorithm::HS256))).contains("iss"));
+    assert!(invalid(j.verify(&mint(&with(json!({"iss": ["pets.example.com"]})), "test-secret", Algorithm::HS256)))
+        .contains("iss"));
     assert!(invalid(j.verify(&mint(&with(json!({"sub": null})), "test-secret", Algorithm::HS256))).contains("sub"));
 }
 
@@ -155,4 +157,106 @@ fn no_secret_is_a_configuration_error() {
     let err = Jwt::from_config(&config).unwrap_err();
     assert_eq!(err.kind(), AuthFailure::NotConfigured);
     assert!(err.to_string().contains("jwt_secret"));
+}
+
+/// RSA 2048, PKCS#8 and SPKI (openssl genpkey -algorithm RSA; openssl pkey -pubout).
+const RSA_PRIVATE: &str = "-----BEGIN PRIVATE KEY-----
+MIIEvwIBADANBgkqhkiG9w0BAQEFAASCBKkwggSlAgEAAoIBAQDsgKXKozpmjTdV
+nRNGpcTypbPfgg7BFZdaGwTOrqg9QEMQjIW0bWgp9IM0ydgi78bLHmfUh0o5Swpu
+luibBteAfoRTGhbgUOfDky9dEWNYaFw3hKOqO+B3vg1kxwBE9NtJHSfentd6IqRo
+b1A8xsErQ7lGFw3yQ597xTK6KB2f6ey9OkeTbqANJuExvKhSvCsz/WjqeSgaxpkM
+v5evkDYYfbcMbkj637NAGT2eY6aEeoig4XjZ4pOKTcyLcgBhG6i2puvUiu0hqs3I
+NGkmywzrzDEsDfG791RywjvD94KaJiHDxNEGKYEAwk0DOPX8k2BjGtFLS7yO3v/Q
+L0+hLuR/AgMBAAECggEAbccvbdaDkruk/j/5hRcISsuAqVRQ7e5MQV5+RkPLQxcz
+qhhYLc6FBciCKLwyb9EV2Q3Fi2C7IsoCzx+MW/16haH0YTCggsH7Oox09UHPd+eF
+Op3+bFP71wkoZWl75gY0TYVTjuHzSjWPVAyrVXK6ko8OjorABf6+pjB8Ye2iBqol
+rtUxM+Tct8S3/BWUjssiB3GPkcMjfIp1rZVIbPU6uAl3q2nDvyIP0ER4Yyo/E///
+4XdY9vNt1zrfE2+rNLRBSRuywdjK2sNAYfo8P4omGjSkGGs/uGkocI+o8QZNAXIE
+teroqOrX6nDFABnxkZkgbItkzcPMFNKpr9uwYFXGAQKBgQD5TaAnahEIKqRdcRjw
+BHOY8vPBgnoujwiGRbu1S1E/EHIwLzA1gsrcyLyRicWuafraBdjBdOPeGN/jN4Qs
+I0saRP7/aDV2rPpJMsvkeSUCAevi24bnZeSmeQ3m46lFrumQOj/4SuVl89Z63g/A
+5/F2hClW2OSd1kAr5il6ILAqAQKBgQDy2v72bL86QifD6s3iTcXStPAQClKazukH
+Hhbj8TPFYfY2j73aktTPT3dtdef3vVTaXailorOcl1SWRQpHv2/jma8PlzWzjiHt
+MGXCpZd8rqryGBl4knZ2RJm2tBKFri26Bz90+zXTgCOF08JtzMWchP0WrmY/AGW3
+fKDNG34OfwKBgQCpbTrpbmkSzsATjPgwriXNjVdhbIYSvDxD3IJcDEqz/D5ORtOR
+mki50WZt1l7VUMsdfpm3p/PwjaEibylRQc8ZlEhkVXL4K0iRlIcCx94BxkKEU0MU
+YagKBv0OrCvu4pdy4FN3L5dFOXjK2b2FEVyFef4KOq7sIZ5M90e66xouAQKBgQDZ
+RZZ/z3ESZSeAf2ztP5lx1tFD+IhI2j7fUEs4aY5g1DDcRaOcjmr4gmcdtjPvkCL/
+LnX4omTA/x79Rg1ZfWtUHCXj8+tmlg3CT99q0o2CTh7Ac1EubxKu4tcG/3nmwZtF
+aMCcHzfb3jNpwrebVm2hh9WKWkM9sFRQYZ7XgfY4bwKBgQCRtNOy84wPpDo3P8s5
+i/7/6b1H3LZ8PUMEi9vXlUtlfoARAT1XlwoF+OQ9lvFHPMKC8HvhNcNBphDbUEjt
+Vx8tnJmX8rISZbWK+CJgNQ178VKvxHsgHzl75/2kffZUaZ/TYKfGxSPrfpK3vj2b
+Cfxkd5qCoBSwc9FdI1Wa39mv/Q==
+-----END PRIVATE KEY-----";
+const RSA_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA7IClyqM6Zo03VZ0TRqXE
+8qWz34IOwRWXWhsEzq6oPUBDEIyFtG1oKfSDNMnYIu/Gyx5n1IdKOUsKbpbomwbX
+gH6EUxoW4FDnw5MvXRFjWGhcN4Sjqjvgd74NZMcARPTbSR0n3p7XeiKkaG9QPMbB
+K0O5RhcN8kOfe8Uyuigdn+nsvTpHk26gDSbhMbyoUrwrM/1o6nkoGsaZDL+Xr5A2
+GH23DG5I+t+zQBk9nmOmhHqIoOF42eKTik3Mi3IAYRuotqbr1IrtIarNyDRpJssM
+68wxLA3xu/dUcsI7w/eCmiYhw8TRBimBAMJNAzj1/JNgYxrRS0u8jt7/0C9PoS7k
+fwIDAQAB
+-----END PUBLIC KEY-----";
+
+#[test]
+fn rs256_signs_and_verifies_with_keys_from_config() {
+    let indent = |pem: &str| pem.lines().map(|l| format!("  {l}\n")).collect::<String>();
+    let verify_only =
+        format!("jwt_algorithm: RS256\njwt_issuer: pets.example.com\njwt_public_key: |\n{}", indent(RSA_PUBLIC));
+    let both = format!("{verify_only}jwt_private_key: |\n{}", indent(RSA_PRIVATE));
+    let signer = jwt(&both);
+    let token = signer.token("dave").sign().unwrap();
+    assert_eq!(signer.verify(&token).unwrap().id, "dave");
+    // A service with only the public key verifies, and cannot sign.
+    let verifier = jwt(&verify_only);
+    assert_eq!(verifier.verify(&token).unwrap().id, "dave");
+    assert_eq!(verifier.token("dave").sign().unwrap_err().kind(), AuthFailure::NotConfigured);
+    // A token signed by jsonwebtoken directly with the same key verifies too.
+    let mut c = claims();
+    c.as_object_mut().unwrap().remove("aud");
+    let direct = jsonwebtoken::encode(
+        &Header::new(Algorithm::RS256),
+        &c,
+        &EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(verifier.verify(&direct).unwrap().id, "alice");
+    // The HS256 swap, with the public key as the secret, is refused.
+    invalid(verifier.verify(&mint(&c, RSA_PUBLIC, Algorithm::HS256)));
+    // A tampered signature is refused.
+    let (message, signature) = token.rsplit_once('.').unwrap();
+    let flipped = if signature.starts_with('A') { "B" } else { "A" };
+    assert_eq!(invalid(verifier.verify(&format!("{message}.{flipped}{}", &signature[1..]))), "bad signature");
+}
+
+#[test]
+fn nbf_is_checked() {
+    let j = jwt(CONFIG);
+    let later = mint(&with(json!({"nbf": now() + 3600})), "test-secret", Algorithm::HS256);
+    assert!(invalid(j.verify(&later)).contains("nbf"));
+    let reached = mint(&with(json!({"nbf": now() - 5})), "test-secret", Algorithm::HS256);
+    assert!(j.verify(&reached).is_ok());
+}
+
+#[test]
+fn an_oversized_token_is_refused_unread() {
+    let j = jwt(CONFIG);
+    let big = j.token("alice").claim("pad", "x".repeat(macaron_auth::MAX_TOKEN_BYTES)).sign().unwrap();
+    assert!(invalid(j.verify(&big)).contains("longer than"));
+    assert!(invalid(j.verify(&"A".repeat(macaron_auth::MAX_TOKEN_BYTES + 1))).contains("longer than"));
+}
+
+#[test]
+fn a_leeway_beyond_five_minutes_is_a_configuration_error() {
+    let config = macaron_config::Loader::new()
+        .vars(|_| None)
+        .load_str("macaron.yaml", &format!("{CONFIG}jwt_leeway: 1h\n"))
+        .unwrap();
+    let err = Jwt::from_config(&config).unwrap_err();
+    assert_eq!(err.kind(), AuthFailure::NotConfigured);
+    assert!(err.to_string().contains("jwt_leeway"), "{err}");
+    assert!(Jwt::from_config(
+        &macaron_config::Loader::new().vars(|_| None).load_str("m.yaml", &format!("{CONFIG}jwt_leeway: 5m\n")).unwrap()
+    )
+    .is_ok());
 }

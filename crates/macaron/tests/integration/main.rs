@@ -16,6 +16,7 @@ mod common;
 mod auth;
 mod errors;
 mod health;
+mod jwt_attacks;
 mod limits;
 mod persistence;
 mod service;
