@@ -40,6 +40,8 @@ fi
 # `unsafe`), where a disagreement shows as a panic; AddressSanitizer would
 # only slow each execution (for the dependencies' own `unsafe`, run
 # `cargo fuzz run` without `--sanitizer none`).
+# -timeout: an input that takes longer is a hang, reported as a crash
+# (libFuzzer's default, 20 minutes, would outlast a CI run).
 # shellcheck disable=SC2086
 cargo fuzz run --sanitizer none --target-dir "$target_dir" "$target" "$scratch" "corpus/$target" -- \
-    -max_total_time="$seconds" -print_final_stats=1 $dict
+    -max_total_time="$seconds" -timeout=60 -print_final_stats=1 $dict
