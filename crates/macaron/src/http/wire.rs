@@ -96,9 +96,18 @@ impl<T: AsyncWrite + Unpin> Wire<T> {
     }
 }
 
-/// Where the protocol layer's error reply starts in `buf`, its status,
-/// reason and date, when `buf` ends with one.
-fn protocol_error(buf: &[u8]) -> Option<(usize, u16, &[u8], Option<&[u8]>)> {
+/// The protocol layer's error reply at the end of a write.
+#[derive(Debug, PartialEq)]
+struct Refusal<'a> {
+    /// Where it starts in the write.
+    start: usize,
+    status: u16,
+    reason: &'a [u8],
+    date: Option<&'a [u8]>,
+}
+
+/// The protocol layer's error reply `buf` ends with, if it ends with one.
+fn protocol_error(buf: &[u8]) -> Option<Refusal<'_>> {
     if !buf.ends_with(b"\r\n\r\n") {
         return None;
     }
@@ -129,7 +138,7 @@ fn protocol_error(buf: &[u8]) -> Option<(usize, u16, &[u8], Option<&[u8]>)> {
             return None;
         }
     }
-    empty.then_some((start, status, reason, date))
+    empty.then_some(Refusal { start, status, reason, date })
 }
 
 impl<T: AsyncRead + Unpin> AsyncRead for Wire<T> {
@@ -142,9 +151,9 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Wire<T> {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         let this = &mut *self;
         ready!(this.drain(cx))?;
-        if let Some((start, status, reason, date)) = protocol_error(buf) {
-            let mut out = buf[..start].to_vec();
-            out.extend(this.json_reply(status, reason, date));
+        if let Some(refusal) = protocol_error(buf) {
+            let mut out = buf[..refusal.start].to_vec();
+            out.extend(this.json_reply(refusal.status, refusal.reason, refusal.date));
             this.pending = out;
             // Taken whole: what is not written yet goes out on the next
             // write, flush or shutdown.
@@ -174,13 +183,13 @@ mod tests {
     #[test]
     fn recognises_the_protocol_layers_empty_refusals_only() {
         let bad = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\ndate: Fri, 04 Dec 2026 19:00:00 GMT\r\n\r\n";
-        let (start, status, reason, date) = protocol_error(bad).unwrap();
-        assert_eq!((start, status, reason), (0, 400, &b"Bad Request"[..]));
-        assert_eq!(date, Some(&b"Fri, 04 Dec 2026 19:00:00 GMT"[..]));
+        let refusal = protocol_error(bad).unwrap();
+        assert_eq!((refusal.start, refusal.status, refusal.reason), (0, 400, &b"Bad Request"[..]));
+        assert_eq!(refusal.date, Some(&b"Fri, 04 Dec 2026 19:00:00 GMT"[..]));
         // After a pipelined reply with a body.
         let mut two = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok".to_vec();
         two.extend_from_slice(b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\n\r\n");
-        assert_eq!(protocol_error(&two).map(|p| (p.0, p.1)), Some((40, 431)));
+        assert_eq!(protocol_error(&two).map(|p| (p.start, p.status)), Some((40, 431)));
         // A reply of the pipeline: a body, or other headers.
         assert!(protocol_error(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 2\r\n\r\n").is_none());
         assert!(protocol_error(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nx-request-id: a\r\n\r\n").is_none());

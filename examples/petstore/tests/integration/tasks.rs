@@ -76,7 +76,9 @@ async fn adoptions_succeeded(s: &Service) -> f64 {
     let metrics = s.get("/metrics").send().await.unwrap().text().await.unwrap();
     metrics
         .lines()
-        .filter(|l| l.starts_with("macaron_tasks_total{") && l.contains("adopt_pet") && l.contains("outcome=\"succeeded\""))
+        .filter(|l| {
+            l.starts_with("macaron_tasks_total{") && l.contains("adopt_pet") && l.contains("outcome=\"succeeded\"")
+        })
         .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
         .sum()
 }
