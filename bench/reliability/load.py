@@ -178,9 +178,18 @@ def main() -> int:
     expected = len(seeded) + results["mix"]["created"]
     print(f"RESULT pets in the database {rows}, seeded {len(seeded)} + 201 replies {results['mix']['created']} = {expected}",
           flush=True)
-    if rows != expected:
+    # Every 201 stored; beyond them, at most one create per connection: the
+    # ones in flight when wrk stopped, stored by the service after wrk
+    # stopped counting (their replies went to closed sockets).
+    if rows < expected:
         failed = True
-        print("FAIL the database does not hold exactly the acknowledged pets", flush=True)
+        print(f"FAIL {expected - rows} acknowledged pets are not in the database", flush=True)
+    elif rows - expected > a.connections:
+        failed = True
+        print(f"FAIL {rows - expected} pets stored beyond the 201 replies, more than the {a.connections} in flight", flush=True)
+    else:
+        print(f"RESULT every acknowledged pet stored; {rows - expected} more were in flight when wrk stopped "
+              f"(at most one per connection)", flush=True)
     hwm = c.rss_kib(pet.pid)[1]
     print(f"RESULT peak RSS (VmHWM) {hwm / 1024:.1f} MiB, bound {a.max_rss_mib} MiB", flush=True)
     if hwm > a.max_rss_mib * 1024:
