@@ -11,7 +11,8 @@
 //! handler, and its backtrace lists the service's own frames first, the
 //! runtime's folded into a count (`frames`). A handler that caught an error it can
 //! live with calls [`report_error`] to send a `NON-FATAL BACKEND ERROR`
-//! report and goes on.
+//! report and goes on. A 503 (a backend down) is reported once per code
+//! every ten seconds, not once per request ([`outage`]).
 //!
 //! Reports are written and delivered on the reporter thread
 //! ([`crate::instance`]'s sink): a slow or panicking reporter never delays
@@ -33,6 +34,7 @@ use crate::request::Current;
 use crate::secrets::{redact, redact_headers};
 
 mod frames;
+mod outage;
 mod panic;
 
 pub(crate) use panic::install_panic_hook;
@@ -43,8 +45,20 @@ const BODY_IN_REPORT: usize = 10 * 1024;
 /// Sends the crash report of a server error replied (or logged) with `error_id`.
 pub(crate) fn fatal(current: &Arc<Current>, error: &Error, error_id: &str) {
     let description: String = error.error_description.chars().take(200).collect();
-    let title =
+    let mut title =
         format!("FATAL BACKEND ERROR {} {} {}: {}", current.instance.name, error.status, error.code, description);
+    if error.status == 503 {
+        // An outage: one report per code and window (see `outage`).
+        match outage::admit(&error.code, std::time::Instant::now()) {
+            None => {
+                tracing::error!(request_id = %current.request_id, error_id, code = %error.code,
+                    "{} (reported at most once every {} s)", redact(&description, &current.secrets()), outage::WINDOW.as_secs());
+                return;
+            }
+            Some(0) => {}
+            Some(held) => title.push_str(&format!(" (and {held} more since the last report)")),
+        }
+    }
     let panic = current.panic();
     let backtrace = panic.as_ref().map(|p| p.backtrace.clone()).or_else(|| error.backtrace_arc());
     let detail = json!({
