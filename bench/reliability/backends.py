@@ -3,9 +3,9 @@
 
     python3 bench/reliability/backends.py [--queue redis|sql] [--kill postgres,redis] [--down 10] [--up 15]
 
-The release petstore runs on a PostgreSQL of this script's own (port 55432)
+The release petstore runs on a PostgreSQL of this script's own (port 25432)
 and, with `--queue redis` (the default), its tasks on a Redis of its own
-(port 56379, append-only file with fsync always: a Redis without
+(port 26379, append-only file with fsync always: a Redis without
 persistence forgets its queue when killed, whatever the service does). With
 `--queue sql` the tasks live in PostgreSQL too.
 
@@ -119,8 +119,8 @@ def main() -> int:
     ap.add_argument("--down", type=float, default=10)
     ap.add_argument("--up", type=float, default=15)
     ap.add_argument("--clients", type=int, default=8)
-    ap.add_argument("--pg-port", type=int, default=55432)
-    ap.add_argument("--redis-port", type=int, default=56379)
+    ap.add_argument("--pg-port", type=int, default=25432)
+    ap.add_argument("--redis-port", type=int, default=26379)
     ap.add_argument("--settle", type=float, default=120, help="seconds to wait for every task at the end")
     a = ap.parse_args()
     kills = [k for k in a.kill.split(",") if k]

@@ -299,9 +299,11 @@ def _as_postgres():
 
 
 class Postgres:
-    """A PostgreSQL 15 of our own: initdb in a scratch directory, a spare port."""
+    """A PostgreSQL 15 of our own: initdb in a scratch directory, a spare port
+    (below the kernel's ephemeral range, 32768 up, where the load's own client
+    sockets could hold it)."""
 
-    def __init__(self, port: int = 55432):
+    def __init__(self, port: int = 25432):
         self.port = port
         self.dir = scratch("pg")
         self.data = self.dir / "data"
@@ -352,7 +354,7 @@ class Redis:
     """A redis-server of our own on a spare port. With `aof`, every write is
     in its append-only file (fsync always) before Redis answers it."""
 
-    def __init__(self, port: int = 56379, aof: bool = True):
+    def __init__(self, port: int = 26379, aof: bool = True):
         self.port = port
         self.aof = aof
         self.dir = scratch("redis")

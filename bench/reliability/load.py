@@ -123,7 +123,7 @@ def main() -> int:
     ap.add_argument("--connections", type=int, default=1000)
     ap.add_argument("--duration", type=int, default=60)
     ap.add_argument("--max-rss-mib", type=int, default=512)
-    ap.add_argument("--pg-port", type=int, default=55432)
+    ap.add_argument("--pg-port", type=int, default=25432)
     a = ap.parse_args()
 
     c.raise_nofile(65536)

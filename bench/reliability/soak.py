@@ -67,7 +67,7 @@ def main() -> int:
     ap.add_argument("--connections", type=int, default=200)
     ap.add_argument("--interval", type=float, default=5.0)
     ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    ap.add_argument("--pg-port", type=int, default=55432)
+    ap.add_argument("--pg-port", type=int, default=25432)
     a = ap.parse_args()
 
     c.raise_nofile(65536)

@@ -6,7 +6,7 @@
 The tasks are the petstore's adoptions (examples/petstore/src/adoption.rs):
 wait `X-Adoption-Delay-Ms`, then mark the pet adopted by the caller. The
 store is the service's SQLite file (`--queue sql`, the default) or a Redis
-of this script's own (`--queue redis`, port 56379, fsync always).
+of this script's own (`--queue redis`, port 26379, fsync always).
 
 1. Mid-task: `--pets` adoptions that wait 4 s each are scheduled; 1.5 s
    later, while every one of them is running, the process is killed with
@@ -74,7 +74,7 @@ def main() -> int:
     ap.add_argument("--pets", type=int, default=20)
     ap.add_argument("--burst", type=int, default=300)
     ap.add_argument("--kills", type=int, default=3)
-    ap.add_argument("--redis-port", type=int, default=56379)
+    ap.add_argument("--redis-port", type=int, default=26379)
     ap.add_argument("--seed", type=int, default=22)
     a = ap.parse_args()
     rnd = random.Random(a.seed)
