@@ -241,8 +241,9 @@ pub(crate) fn duration(value: &Value) -> Result<Duration, String> {
     match value {
         Value::Number(n) => n
             .as_f64()
-            .filter(|s| *s >= 0.0 && s.is_finite())
-            .map(Duration::from_secs_f64)
+            .filter(|s| *s >= 0.0)
+            // Not `from_secs_f64`, which panics past `Duration::MAX` (1e20 s).
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
             .ok_or_else(|| format!("expected a number of seconds, found {n}")),
         Value::String(s) => humantime::parse_duration(s).map_err(|e| format!("\"{s}\" is not a duration ({e})")),
         other => Err(format!("expected a duration such as 24h or a number of seconds, found {other}")),
@@ -270,7 +271,7 @@ pub(crate) fn bytes(value: &Value) -> Result<usize, String> {
                 "gib" | "g" => 1024 * 1024 * 1024,
                 other => return Err(format!("unknown size unit \"{other}\" (use B, KiB, MiB, GiB, KB, MB, GB)")),
             };
-            Ok(n * factor)
+            n.checked_mul(factor).ok_or_else(|| format!("\"{s}\" is too large a size"))
         }
         other => Err(format!("expected a size such as 1MiB, found {other}")),
     }
@@ -291,5 +292,18 @@ mod tests {
         assert_eq!(bytes(&json!("2MiB")), Ok(2 * 1024 * 1024));
         assert_eq!(bytes(&json!(10)), Ok(10));
         assert!(bytes(&json!("2 parsecs")).is_err());
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_errors_not_panics() {
+        // `Duration::from_secs_f64` panics past `Duration::MAX`.
+        assert!(duration(&json!(1e20)).is_err());
+        assert!(duration(&json!(1.7976931348623157e308)).is_err());
+        assert_eq!(duration(&json!(0)), Ok(Duration::ZERO));
+        assert!(bytes(&json!("18446744073709551615GiB")).is_err());
+        let loaded = crate::Loader::new().vars(|_| None).load_str("m.yaml", "jwt_lifetime: 1e20\n");
+        assert!(loaded.unwrap_err().to_string().contains("expected a number of seconds"));
+        let config = crate::Loader::new().vars(|_| None).load_str("m.yaml", "keep_alive: 9e99\n").unwrap();
+        assert!(config.get_duration("keep_alive").is_err());
     }
 }
