@@ -239,6 +239,14 @@ impl Docs {
     /// The location a `$ref` string found at `at` (the holding object, or
     /// its `$ref` key) points to, checked to exist.
     pub fn target(&self, at: &Loc, reference: &str) -> Result<Loc, Diagnostic> {
+        self.target_within(at, reference, 0)
+    }
+
+    /// [`Docs::target`], `depth` references deep in pointers that go
+    /// through references: a pointer that goes through itself
+    /// (`A: {$ref: "#/.../A/properties/x"}`) would otherwise be followed
+    /// for ever.
+    fn target_within(&self, at: &Loc, reference: &str, depth: usize) -> Result<Loc, Diagnostic> {
         let reference = reference.trim();
         let holder = at.holder();
         let file = &self.files[holder.doc];
@@ -256,14 +264,21 @@ impl Docs {
         if self.get(&loc).is_some() {
             return Ok(loc);
         }
-        self.through_refs(&loc).ok_or_else(|| self.diag(&holder, format!("$ref \"{reference}\" points to nothing")))
+        if depth >= 16 {
+            return Err(self.diag(
+                &holder,
+                format!("$ref \"{reference}\": circular $ref: its pointer goes through references that lead back to it"),
+            ));
+        }
+        self.through_refs(&loc, depth + 1)
+            .ok_or_else(|| self.diag(&holder, format!("$ref \"{reference}\" points to nothing")))
     }
 
     /// A pointer that goes through a reference on its way (`.../items/allOf/0`
     /// where `items` is a `$ref`), as documents written against a
     /// dereferenced copy have them: the reference is followed, and the walk
     /// goes on in its target.
-    fn through_refs(&self, loc: &Loc) -> Option<Loc> {
+    fn through_refs(&self, loc: &Loc, depth: usize) -> Option<Loc> {
         let mut here = Loc::new(loc.doc, "");
         for segment in loc.pointer.split('/').skip(1) {
             let mut node = self.get(&here)?;
@@ -272,7 +287,7 @@ impl Docs {
                 if node.pointer(&format!("/{segment}")).is_some() {
                     break;
                 }
-                here = self.target(&here, reference).ok()?;
+                here = self.target_within(&here, reference, depth).ok()?;
                 node = self.get(&here)?;
             }
             here = Loc::new(here.doc, format!("{}/{segment}", here.pointer));
@@ -615,6 +630,22 @@ mod tests {
         assert_eq!(broken.pointer, "#/c");
         let err = d.follow(&Loc::new(0, "/a")).err().unwrap();
         assert!(err.message.contains("circular"));
+    }
+
+    #[test]
+    fn a_pointer_through_itself_is_circular_not_endless() {
+        // Found by the spec_load fuzz target: a stack overflow before.
+        let d = docs(concat!(
+            "components:\n",
+            "  schemas:\n",
+            "    A: {$ref: '#/components/schemas/A/properties/x'}\n",
+            "    B: {$ref: '#/components/schemas/C/properties/y'}\n",
+            "    C: {$ref: '#/components/schemas/B/properties/z'}\n",
+        ));
+        let at = |p: &str| Loc::new(0, p);
+        let e = d.target(&at("/components/schemas/A"), "#/components/schemas/A/properties/x").unwrap_err();
+        assert!(e.message.contains("points to nothing") || e.message.contains("circular $ref"), "{e}");
+        assert!(d.target(&at("/components/schemas/B"), "#/components/schemas/C/properties/y").is_err());
     }
 
     #[test]
