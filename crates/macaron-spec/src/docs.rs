@@ -267,7 +267,9 @@ impl Docs {
         if depth >= 16 {
             return Err(self.diag(
                 &holder,
-                format!("$ref \"{reference}\": circular $ref: its pointer goes through references that lead back to it"),
+                format!(
+                    "$ref \"{reference}\": circular $ref: its pointer goes through references that lead back to it"
+                ),
             ));
         }
         self.through_refs(&loc, depth + 1)
