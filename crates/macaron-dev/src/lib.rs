@@ -1,6 +1,6 @@
 //! What Macaron's own tests share, and no user of Macaron needs: where the
 //! public corpus of OpenAPI documents is ([`corpus`]), where the test
-//! backends are ([`backends`]), and the one rule for a test that cannot
+//! backends are ([`backends`]), the test keys ([`keys`]), and the one rule for a test that cannot
 //! reach one of them ([`skip`]).
 //!
 //! The problem: each crate's tests once wrote these themselves, three
@@ -22,6 +22,7 @@
 
 pub mod backends;
 pub mod corpus;
+pub mod keys;
 pub mod otlp;
 pub mod skip;
 
