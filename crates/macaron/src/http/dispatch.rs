@@ -30,7 +30,6 @@ use macaron_spec::ParamLocation;
 use super::body::{read_body, too_large};
 use super::error_reply::error_reply;
 use super::facts::{method_name, Facts};
-use super::limits::Limits;
 use super::response::{gzip, http_response};
 use super::ui::{is_ui_file, UiApp};
 use crate::auth::{self, AuthMode};
@@ -120,6 +119,7 @@ async fn serve(
 ) -> (HttpResponse, Arc<Current>) {
     service.metrics.in_flight.inc();
     let facts = Facts::of(&headers);
+    let header_bytes = facts.header_bytes;
     let current = Arc::new(Current {
         request_id: RequestId::from_caller(facts.request_id.as_ref()),
         method: method_name(req.method()),
@@ -173,7 +173,7 @@ async fn serve(
     }
 
     let path = current.path();
-    let head = Limits::head_size(path.len() + current.query().len() + 1, current.headers.map());
+    let head = path.len() + current.query().len() + 1 + header_bytes;
     let result = if head > service.limits.header_limit {
         pipeline.operation = Operation::Named("head_too_large");
         let limit = service.limits.header_limit;

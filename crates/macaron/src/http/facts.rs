@@ -41,6 +41,9 @@ pub(super) struct Facts {
     pub transfer_encoding: bool,
     /// True when a header may hold a secret ([`is_secret`]).
     pub secrets: bool,
+    /// The headers' size as `header_limit` counts it: each name and value
+    /// with their separators (summed in the same pass).
+    pub header_bytes: usize,
 }
 
 impl Facts {
@@ -48,6 +51,7 @@ impl Facts {
     pub fn of(headers: &HeaderMap) -> Facts {
         let mut facts = Facts::default();
         for (name, value) in headers.iter() {
+            facts.header_bytes += name.as_str().len() + value.len() + 4;
             let slot = if name == header::CONTENT_TYPE {
                 &mut facts.content_type
             } else if name == header::CONTENT_LENGTH {

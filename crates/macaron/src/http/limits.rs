@@ -85,12 +85,6 @@ impl Limits {
         }
         Ok(limits)
     }
-
-    /// The size of a request's head as the limit counts it: the request
-    /// target, and each header's name and value with their separators.
-    pub(crate) fn head_size(target: usize, headers: &actix_web::http::header::HeaderMap) -> usize {
-        headers.iter().fold(target, |size, (name, value)| size + name.as_str().len() + value.len() + 4)
-    }
 }
 
 #[cfg(test)]
@@ -128,15 +122,5 @@ mod tests {
         assert!(limits("connections_per_worker: -1").unwrap_err().contains("connections_per_worker"));
         assert!(limits("header_limit: 1MiB").unwrap_err().contains("128KiB"));
         assert!(limits("header_limit: big").unwrap_err().contains("key `header_limit`"));
-    }
-
-    #[test]
-    fn counts_the_target_and_every_header() {
-        let mut headers = actix_web::http::header::HeaderMap::new();
-        headers.insert(
-            actix_web::http::header::HeaderName::from_static("x-a"),
-            actix_web::http::header::HeaderValue::from_static("bc"),
-        );
-        assert_eq!(Limits::head_size(10, &headers), 10 + 3 + 2 + 4);
     }
 }
