@@ -395,3 +395,17 @@ def percentile(values: list, p: float):
         return None
     s = sorted(values)
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def start_petstore(db: str, pg_port: int, name: str):
+    """The release petstore started in a scratch folder `name`, on SQLite
+    there or on a PostgreSQL of its own (`db == "postgres"`, on `pg_port`):
+    (the folder, the PostgreSQL or None, the running petstore)."""
+    binary = build_petstore()
+    work = scratch(name)
+    env, pg = {}, None
+    if db == "postgres":
+        pg = Postgres(pg_port)
+        pg.start()
+        env["DATABASE_URL"] = pg.url
+    return work, pg, Petstore(binary, work, env).start()

@@ -128,14 +128,7 @@ def main() -> int:
 
     c.raise_nofile(65536)
     c.print_facts()
-    binary = c.build_petstore()
-    work = c.scratch("load")
-    env, pg = {}, None
-    if a.db == "postgres":
-        pg = c.Postgres(a.pg_port)
-        pg.start()
-        env["DATABASE_URL"] = pg.url
-    pet = c.Petstore(binary, work, env).start()
+    work, pg, pet = c.start_petstore(a.db, a.pg_port, "load")
     token = pet.token()
     client = c.Client(pet.port, token)
     seeded = []
