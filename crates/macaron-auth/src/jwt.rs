@@ -10,15 +10,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::error::AuthError;
-
-/// The authenticated caller: `sub` as `id`, and every claim of the token.
-#[derive(Debug, Clone, PartialEq)]
-pub struct User {
-    /// The token's `sub`.
-    pub id: String,
-    /// All claims, `sub` included.
-    pub claims: Map<String, Value>,
-}
+use crate::{User, MAX_LEEWAY, MAX_TOKEN_BYTES};
 
 /// Signs and verifies tokens with the service's settings.
 #[derive(Clone)]
@@ -51,17 +43,6 @@ fn crypto() {
         let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
     });
 }
-
-/// The longest token [`Jwt::verify`] reads: 8 KiB. A longer one is
-/// refused ([`AuthError::Invalid`]) before any of it is decoded, so a caller
-/// cannot make the service base64-decode and parse large JSON it never
-/// signed. Tokens of a few claims are well under 1 KiB.
-pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
-
-/// The largest `jwt_leeway` accepted: 5 minutes. Clock skew between
-/// healthy hosts is seconds; a longer leeway would keep expired tokens
-/// valid, and [`Jwt::from_config`] refuses it.
-pub const MAX_LEEWAY: Duration = Duration::from_secs(300);
 
 fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)

@@ -36,9 +36,38 @@
 //! ```
 
 mod error;
+#[cfg(feature = "jwt")]
+mod jwt;
+// Without the feature `jwt`, the same API with nothing to sign or verify
+// with: a configured `jwt_secret` is a startup error naming the feature.
+#[cfg(not(feature = "jwt"))]
+#[path = "nojwt.rs"]
 mod jwt;
 mod request;
 
+use std::time::Duration;
+
 pub use error::{AuthError, AuthFailure};
-pub use jwt::{generate_token, Jwt, TokenBuilder, User, MAX_LEEWAY, MAX_TOKEN_BYTES};
+pub use jwt::{generate_token, Jwt, TokenBuilder};
 pub use request::token_from_request;
+
+/// The authenticated caller: `sub` as `id`, and every claim of the token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    /// The token's `sub`.
+    pub id: String,
+    /// All claims, `sub` included.
+    pub claims: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The longest token [`Jwt::verify`] reads: 8 KiB. A longer one is
+/// refused ([`AuthError::Invalid`]) before any of it is decoded, so a caller
+/// cannot make the service base64-decode and parse large JSON it never
+/// signed. Tokens of a few claims are well under 1 KiB.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
+/// The largest `jwt_leeway` accepted: 5 minutes. Clock skew between
+/// healthy hosts is seconds; a longer leeway would keep expired tokens
+/// valid, and [`Jwt::from_config`] refuses it.
+pub const MAX_LEEWAY: Duration = Duration::from_secs(300);
+

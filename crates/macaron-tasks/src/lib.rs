@@ -70,6 +70,7 @@ mod error;
 mod metrics;
 mod policy;
 mod queue;
+#[cfg(feature = "redis")]
 mod redis_queue;
 mod registry;
 mod stats;

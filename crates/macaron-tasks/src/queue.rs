@@ -9,12 +9,14 @@ use tokio::sync::Notify;
 use crate::clock::now_millis;
 use crate::envelope::Envelope;
 use crate::error::TaskError;
+#[cfg(feature = "redis")]
 use crate::redis_queue::RedisQueue;
 use crate::stats::{FailedTask, Stats};
 pub use macaron_db::redact_url;
 
 enum Store {
     Sql(macaron_db::Queue),
+    #[cfg(feature = "redis")]
     Redis(RedisQueue),
 }
 
@@ -48,6 +50,7 @@ fn db_error(e: macaron_db::DbError) -> TaskError {
     }
 }
 
+#[cfg(feature = "redis")]
 fn redis_error(e: redis::RedisError) -> TaskError {
     if e.is_io_error() || e.is_timeout() || e.is_connection_dropped() || e.is_connection_refusal() {
         TaskError::Unavailable(format!("Redis: {e}"))
@@ -64,6 +67,20 @@ impl Queue {
 
     /// The queue kept in Redis, under keys named after `service`. The
     /// error names the URL without its password.
+    ///
+    /// Without the feature `redis` (of this crate; `macaron`'s `redis`
+    /// turns it on), every URL is refused with the feature to enable.
+    #[cfg(not(feature = "redis"))]
+    pub async fn redis(url: &str, _service: &str) -> Result<Queue, TaskError> {
+        Err(TaskError::Invalid(format!(
+            "redis_url {} is set, but this service is built without Redis: enable macaron's feature \"redis\"",
+            redact_url(url)
+        )))
+    }
+
+    /// The queue kept in Redis, under keys named after `service`. The
+    /// error names the URL without its password.
+    #[cfg(feature = "redis")]
     pub async fn redis(url: &str, service: &str) -> Result<Queue, TaskError> {
         let shown = redact_url(url);
         let store = RedisQueue::connect(url, &shown, service).await.map_err(TaskError::Unavailable)?;
@@ -85,6 +102,7 @@ impl Queue {
                 let at = run_at.saturating_mul(1000);
                 q.push(&envelope.id, &envelope.task, &text, at).await.map_err(db_error)?;
             }
+            #[cfg(feature = "redis")]
             Store::Redis(q) => q.push(&text, if delay.is_zero() { 0 } else { run_at }).await.map_err(redis_error)?,
         }
         self.wake.notify_one();
@@ -107,6 +125,7 @@ impl Queue {
                 let jobs = q.claim_many(worker, now, lease, limit).await.map_err(db_error)?;
                 jobs.into_iter().map(|job| (job.id, job.envelope)).collect()
             }
+            #[cfg(feature = "redis")]
             Store::Redis(q) => {
                 let entries = q.claim(worker, lease, max).await.map_err(redis_error)?;
                 entries.into_iter().map(|e| (e.stream_id, e.envelope)).collect()
@@ -151,6 +170,7 @@ impl Queue {
                 let until = now_millis().saturating_mul(1000) + i64::try_from(lease.as_micros()).unwrap_or(0);
                 q.heartbeat(&claimed.receipt, worker, until).await.map_err(db_error)
             }
+            #[cfg(feature = "redis")]
             Store::Redis(q) => q.heartbeat(worker, &claimed.receipt).await.map_err(redis_error),
         }
     }
@@ -159,6 +179,7 @@ impl Queue {
     pub async fn complete(&self, claimed: &Claimed, worker: &str) -> Result<(), TaskError> {
         match &*self.store {
             Store::Sql(q) => q.complete(&claimed.receipt, worker).await.map(|_| ()).map_err(db_error),
+            #[cfg(feature = "redis")]
             Store::Redis(q) => q.complete(&claimed.receipt).await.map_err(redis_error),
         }
     }
@@ -181,6 +202,7 @@ impl Queue {
                 .await
                 .map(|_| ())
                 .map_err(db_error),
+            #[cfg(feature = "redis")]
             Store::Redis(q) => q.retry(&claimed.receipt, &text, run_at).await.map_err(redis_error),
         }
     }
@@ -192,6 +214,7 @@ impl Queue {
         let text = if envelope.task == "(unreadable)" { claimed.raw.clone() } else { envelope.to_json() };
         match &*self.store {
             Store::Sql(q) => q.fail(&claimed.receipt, worker, &text, error).await.map(|_| ()).map_err(db_error),
+            #[cfg(feature = "redis")]
             Store::Redis(q) => {
                 let record = FailedTask {
                     id: envelope.id.clone(),
@@ -210,6 +233,7 @@ impl Queue {
     pub async fn abandon(&self, claimed: &Claimed, worker: &str) -> Result<(), TaskError> {
         match &*self.store {
             Store::Sql(q) => q.abandon(&claimed.receipt, worker).await.map(|_| ()).map_err(db_error),
+            #[cfg(feature = "redis")]
             Store::Redis(q) => q.abandon(&claimed.receipt, &claimed.raw).await.map_err(redis_error),
         }
     }
@@ -218,6 +242,7 @@ impl Queue {
     pub async fn ping(&self) -> Result<(), TaskError> {
         match &*self.store {
             Store::Sql(q) => q.db().ping().await.map_err(db_error),
+            #[cfg(feature = "redis")]
             Store::Redis(q) => q.ping().await.map_err(redis_error),
         }
     }
@@ -235,6 +260,7 @@ impl Queue {
                     oldest_due_at: s.oldest_due.map(|micros| micros / 1000),
                 })
             }
+            #[cfg(feature = "redis")]
             Store::Redis(q) => q.stats().await.map_err(redis_error),
         }
     }
@@ -255,6 +281,7 @@ impl Queue {
                     envelope: j.envelope,
                 })
                 .collect()),
+            #[cfg(feature = "redis")]
             Store::Redis(q) => q.failed(limit).await.map_err(redis_error),
         }
     }
@@ -263,6 +290,7 @@ impl Queue {
     pub async fn requeue(&self, id: &str) -> Result<bool, TaskError> {
         let done = match &*self.store {
             Store::Sql(q) => q.requeue(id).await.map_err(db_error)?,
+            #[cfg(feature = "redis")]
             Store::Redis(q) => q.requeue(id).await.map_err(redis_error)?,
         };
         self.wake.notify_one();
@@ -273,12 +301,16 @@ impl Queue {
     pub async fn clear(&self) -> Result<(), TaskError> {
         match &*self.store {
             Store::Sql(q) => q.clear().await.map_err(db_error),
+            #[cfg(feature = "redis")]
             Store::Redis(q) => q.clear().await.map_err(redis_error),
         }
     }
 
     /// Whether claims wait on the store (Redis) or must be polled (SQL).
     pub(crate) fn blocks(&self) -> bool {
-        matches!(&*self.store, Store::Redis(_))
+        #[cfg(feature = "redis")]
+        return matches!(&*self.store, Store::Redis(_));
+        #[cfg(not(feature = "redis"))]
+        false
     }
 }

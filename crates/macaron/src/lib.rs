@@ -88,6 +88,7 @@
 pub mod auth;
 mod build;
 mod builtins;
+#[cfg(feature = "client")]
 pub mod client;
 mod error;
 mod handler;

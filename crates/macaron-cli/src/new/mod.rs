@@ -74,8 +74,10 @@ enum Source {
 
 impl Source {
     /// The TOML inline tables of the `macaron` and `macaron-build`
-    /// dependencies, and of `macaron` with the test kit.
-    fn dependencies(&self) -> [(String, String); 3] {
+    /// dependencies, and of `macaron` with the test kit: `macaron` without
+    /// its default features, with `features` (so the service compiles only
+    /// what it uses).
+    fn dependencies(&self, features: &[&str]) -> [(String, String); 3] {
         let table = |fields: String| format!("{{ {fields} }}");
         let (macaron, build) = match self {
             Source::Registry(version) => {
@@ -87,10 +89,15 @@ impl Source {
             ),
             Source::Git(url) => (format!("git = {}", toml_str(url)), format!("git = {}", toml_str(url))),
         };
+        let list = |features: &[&str]| features.iter().map(|f| toml_str(f)).collect::<Vec<_>>().join(", ");
+        let with_test: Vec<&str> = features.iter().copied().chain(["test"]).collect();
         [
-            ("macaron".into(), table(macaron.clone())),
+            ("macaron".into(), table(format!("{macaron}, default-features = false, features = [{}]", list(features)))),
             ("macaron_build".into(), table(build)),
-            ("macaron_test".into(), table(format!("{macaron}, features = [\"test\"]"))),
+            (
+                "macaron_test".into(),
+                table(format!("{macaron}, default-features = false, features = [{}]", list(&with_test))),
+            ),
         ]
     }
 }
@@ -201,7 +208,8 @@ fn context(args: &NewArgs, source: &Source) -> Value {
     if args.db == DbChoice::Postgres {
         secrets.push("DATABASE_URL".to_string());
     }
-    let dep: std::collections::BTreeMap<String, String> = source.dependencies().into_iter().collect();
+    let dep: std::collections::BTreeMap<String, String> =
+        source.dependencies(&features(args)).into_iter().collect();
     Value::from(minijinja::value::Serde(serde_json::json!({
         "name": args.name,
         "crate": name::crate_ident(&args.name),
@@ -214,6 +222,28 @@ fn context(args: &NewArgs, source: &Source) -> Value {
         "dep": dep,
         "dev_jwt_secret": dev_secret(),
     })))
+}
+
+/// The features of `macaron` the service's options need: its database
+/// (tasks without one keep their queue in the embedded SQLite file), JWT
+/// when the create operation is protected, and the API reference page.
+///
+/// `macaron new NAME --db none --auth none` compiles none of SQLite,
+/// PostgreSQL, Redis, a JWT library, an HTTP client, OpenTelemetry or
+/// multipart parsing (docs/building.md).
+fn features(args: &NewArgs) -> Vec<&'static str> {
+    let mut features = Vec::new();
+    match args.db {
+        DbChoice::Sqlite => features.push("sqlite"),
+        DbChoice::Postgres => features.push("postgres"),
+        DbChoice::None if args.tasks => features.push("sqlite"),
+        DbChoice::None => {}
+    }
+    if args.auth == AuthChoice::Jwt {
+        features.push("jwt");
+    }
+    features.push("swagger-ui");
+    features
 }
 
 /// A random secret for the dev configuration only (staging and live read

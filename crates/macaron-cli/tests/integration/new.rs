@@ -119,6 +119,14 @@ fn options_change_what_is_written() {
     assert!(spec.starts_with("openapi: 3.1.0\n"), "{spec}");
     assert!(!spec.contains("x-persist") && !spec.contains("security"), "{spec}");
     assert!(std::fs::read_to_string(plain.join(".env.example")).expect(".env.example").contains("(none yet"));
+    // Only what it uses: no database, no JWT library.
+    let cargo_toml = std::fs::read_to_string(plain.join("Cargo.toml")).expect("Cargo.toml");
+    assert!(cargo_toml.contains("default-features = false, features = [\"swagger-ui\"] }"), "{cargo_toml}");
+    assert!(cargo_toml.contains("default-features = false, features = [\"swagger-ui\", \"test\"] }"), "{cargo_toml}");
+    // Tasks without a database keep their queue in the embedded SQLite file.
+    assert!(macaron(&work, &["new", "queued", "--db", "none", "--tasks", "--auth", "none"]).status.success());
+    let cargo_toml = std::fs::read_to_string(work.join("queued/Cargo.toml")).expect("Cargo.toml");
+    assert!(cargo_toml.contains("features = [\"sqlite\", \"swagger-ui\"] }"), "{cargo_toml}");
 
     assert!(macaron(&work, &["new", "pg", "--db", "postgres", "--tasks"]).status.success());
     let pg = work.join("pg");
@@ -131,7 +139,12 @@ fn options_change_what_is_written() {
     }
     let cargo_toml = std::fs::read_to_string(pg.join("Cargo.toml")).expect("Cargo.toml");
     let version = env!("CARGO_PKG_VERSION");
-    assert!(cargo_toml.contains(&format!("macaron = {{ version = \"{version}\" }}")), "{cargo_toml}");
+    assert!(
+        cargo_toml.contains(&format!(
+            "macaron = {{ version = \"{version}\", default-features = false, features = [\"postgres\", \"jwt\", \"swagger-ui\"] }}"
+        )),
+        "{cargo_toml}"
+    );
     assert!(!pg.join("Cargo.lock").exists(), "a registry dependency comes without a lock file");
 
     let git = "https://example.com/macaron.git";

@@ -109,8 +109,24 @@ pub(super) fn operations(
                         .map(|s| set.add(s))
                 })
                 .collect();
+            let multipart = op
+                .request_body
+                .iter()
+                .flat_map(|b| b.content.keys())
+                .any(|media| media.eq_ignore_ascii_case("multipart/form-data"));
+            if multipart && !cfg!(feature = "multipart") {
+                problems.push(problem(format!(
+                    "operation '{}' in {} takes multipart/form-data, but this service is built without it: enable macaron's feature \"multipart\"",
+                    op.id, spec.file
+                )));
+            }
             let auth = auth::mode(op, &spec.security_schemes);
-            if auth != AuthMode::Open && !bindings.jwt {
+            if auth != AuthMode::Open && !bindings.jwt && !cfg!(feature = "jwt") {
+                problems.push(problem(format!(
+                    "operation '{}' in {} requires a bearer token, but this service is built without JWT: enable macaron's feature \"jwt\"",
+                    op.id, spec.file
+                )));
+            } else if auth != AuthMode::Open && !bindings.jwt {
                 problems.push(problem(format!(
                     "operation '{}' in {} requires a bearer token, but no JWT is configured: set jwt_secret (from env_secrets), jwt_issuer and jwt_audience in macaron.yaml",
                     op.id, spec.file

@@ -23,6 +23,7 @@ use crate::route::Builtin;
 use crate::service::Service;
 
 /// Where the documentation is served.
+#[cfg_attr(not(feature = "swagger-ui"), allow(dead_code))]
 pub(crate) const DOC_PREFIX: &str = "/doc";
 
 /// Where Swagger UI's assets are served (inside [`DOC_PREFIX`]).
@@ -79,6 +80,28 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
+/// The page without Swagger UI (feature `swagger-ui` off): the spec's title
+/// and a link to the spec itself.
+#[cfg(not(feature = "swagger-ui"))]
+fn page(name: &str, title: &str) -> String {
+    let (name, title) = (escape(name), escape(title));
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8" />
+  <title>{title}</title>
+</head>
+<body>
+<h1>{title}</h1>
+<p>The contract: <a href="/doc/{name}.yaml">/doc/{name}.yaml</a> (OpenAPI).</p>
+</body>
+</html>
+"#
+    )
+}
+
+#[cfg(feature = "swagger-ui")]
 fn page(name: &str, title: &str) -> String {
     let (name, title) = (escape(name), escape(title));
     format!(

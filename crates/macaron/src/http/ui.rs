@@ -13,7 +13,9 @@ use actix_service::boxed::BoxService;
 use actix_service::{IntoServiceFactory, ServiceExt, ServiceFactory};
 use actix_web::dev::AppConfig;
 
-use crate::builtins::{DOC_PREFIX, UI_PREFIX};
+#[cfg(feature = "swagger-ui")]
+use crate::builtins::DOC_PREFIX;
+use crate::builtins::UI_PREFIX;
 
 /// Swagger UI's files, under [`UI_PREFIX`].
 const UI_FILES: [&str; 6] = [
@@ -27,7 +29,8 @@ const UI_FILES: [&str; 6] = [
 
 /// True for a request for one of Swagger UI's files.
 pub(crate) fn is_ui_file(method: &Method, path: &str) -> bool {
-    (method == Method::GET || method == Method::HEAD)
+    cfg!(feature = "swagger-ui")
+        && (method == Method::GET || method == Method::HEAD)
         && path
             .strip_prefix(UI_PREFIX)
             .and_then(|rest| rest.strip_prefix('/'))
@@ -40,12 +43,19 @@ pub(crate) type UiApp = Rc<BoxService<Request, Response<BoxBody>, actix_web::Err
 
 /// Builds a worker's [`UiApp`].
 pub(crate) async fn ui_app() -> Result<UiApp, ()> {
-    let scope = swagger_ui_dist::generate_scope(swagger_ui_dist::ApiDefinition {
-        uri_prefix: "/_ui",
-        api_definition: swagger_ui_dist::OpenApiSource::Uri("/doc/_ui/openapi.yaml"),
-        title: Some("API reference"),
-    });
-    let app = actix_web::App::new().service(actix_web::web::scope(DOC_PREFIX).service(scope));
+    // Without the feature `swagger-ui` the app serves nothing, and no
+    // request is sent to it (`is_ui_file` is false).
+    #[cfg(not(feature = "swagger-ui"))]
+    let app = actix_web::App::new();
+    #[cfg(feature = "swagger-ui")]
+    let app = {
+        let scope = swagger_ui_dist::generate_scope(swagger_ui_dist::ApiDefinition {
+            uri_prefix: "/_ui",
+            api_definition: swagger_ui_dist::OpenApiSource::Uri("/doc/_ui/openapi.yaml"),
+            title: Some("API reference"),
+        });
+        actix_web::App::new().service(actix_web::web::scope(DOC_PREFIX).service(scope))
+    };
     let service = app.into_factory().new_service(AppConfig::default()).await?;
     Ok(Rc::new(actix_service::boxed::service(service.map(Response::from))))
 }

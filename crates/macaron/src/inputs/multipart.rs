@@ -7,16 +7,33 @@
 
 use actix_web::http::header::HeaderMap;
 use actix_web::web::Bytes;
+#[cfg(feature = "multipart")]
 use futures_util::StreamExt;
-use serde_json::{Map, Value};
+#[cfg(feature = "multipart")]
+use serde_json::Map;
+use serde_json::Value;
 
+#[cfg(feature = "multipart")]
 use super::coerce;
+#[cfg(feature = "multipart")]
 use crate::error::codes::InvalidParameter;
 use crate::error::Result;
-use crate::handler::{FilePart, Multipart};
+#[cfg(feature = "multipart")]
+use crate::handler::FilePart;
+use crate::handler::Multipart;
 use crate::schema::LoadedApi;
 
+/// Without the feature `multipart` no operation taking such a body starts
+/// (the binding says which and why), so this is never reached.
+#[cfg(not(feature = "multipart"))]
+pub(crate) async fn read(_api: &LoadedApi, _schema: &Value, _headers: &HeaderMap, _bytes: Bytes) -> Result<Multipart> {
+    Err(crate::error::codes::UnsupportedMediaType::new(
+        "multipart/form-data: this service is built without macaron's feature \"multipart\"",
+    ))
+}
+
 /// Reads a multipart body into its fields and files.
+#[cfg(feature = "multipart")]
 pub(crate) async fn read(api: &LoadedApi, schema: &Value, headers: &HeaderMap, bytes: Bytes) -> Result<Multipart> {
     let malformed = |e: &dyn std::fmt::Display| InvalidParameter::new(format!("body: malformed multipart: {e}"));
     let stream = futures_util::stream::once(async move { Ok::<_, actix_web::error::PayloadError>(bytes) });

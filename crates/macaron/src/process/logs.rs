@@ -12,16 +12,25 @@
 
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
-use tracing::{Event, Level, Subscriber};
+#[cfg(feature = "otel")]
+use tracing::Level;
+use tracing::{Event, Subscriber};
+#[cfg(feature = "otel")]
 use tracing_subscriber::filter::{filter_fn, FilterExt};
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+#[cfg(feature = "otel")]
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
+#[cfg(feature = "otel")]
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::{EnvFilter, Layer};
+use tracing_subscriber::EnvFilter;
+#[cfg(feature = "otel")]
+use tracing_subscriber::Layer;
 
-use crate::telemetry::{self, spans, Telemetry};
+#[cfg(feature = "otel")]
+use crate::telemetry::spans;
+use crate::telemetry::{self, Telemetry};
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,13 +98,41 @@ pub(crate) fn init_logs(debug: bool, config: &macaron_config::Config) -> Result<
         };
         return Ok(Logging { guard, telemetry: None });
     };
+    with_traces(tracer, telemetry, format, writer, filter(), ansi, guard)
+}
+
+/// Logs without the feature `otel`: there is no tracer to export with.
+#[cfg(not(feature = "otel"))]
+fn with_traces(
+    tracer: telemetry::Tracer,
+    _telemetry: Telemetry,
+    _format: Format,
+    _writer: tracing_appender::non_blocking::NonBlocking,
+    _filter: EnvFilter,
+    _ansi: bool,
+    _guard: tracing_appender::non_blocking::WorkerGuard,
+) -> Result<Logging, String> {
+    match tracer {}
+}
+
+/// Log lines, and spans exported through `tracer`.
+#[cfg(feature = "otel")]
+fn with_traces(
+    tracer: telemetry::Tracer,
+    telemetry: Telemetry,
+    format: Format,
+    writer: tracing_appender::non_blocking::NonBlocking,
+    filter: EnvFilter,
+    ansi: bool,
+    guard: tracing_appender::non_blocking::WorkerGuard,
+) -> Result<Logging, String> {
     // Traces: the log filter applies to log lines only, and Macaron's own
     // spans stay out of them (their facts are on the request's line).
     let not_ours = filter_fn(|m| !(m.is_span() && m.target() == spans::TARGET));
     let lines = tracing_subscriber::fmt::layer().with_writer(writer);
     let lines = match format {
-        Format::Text => lines.with_target(false).with_ansi(ansi).with_filter(filter().and(not_ours)).boxed(),
-        Format::Json => lines.event_format(JsonLine).with_filter(filter().and(not_ours)).boxed(),
+        Format::Text => lines.with_target(false).with_ansi(ansi).with_filter(filter.clone().and(not_ours)).boxed(),
+        Format::Json => lines.event_format(JsonLine).with_filter(filter.clone().and(not_ours)).boxed(),
     };
     // Spans at info and above, whatever RUST_LOG says; events only as warnings and errors.
     let keep = filter_fn(|m| *m.level() <= Level::INFO && (m.is_span() || *m.level() <= Level::WARN));

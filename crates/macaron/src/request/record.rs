@@ -151,6 +151,7 @@ pub fn set_user_id(user_id: &str) {
 
 /// The `Authorization` header of the request being served (for clients
 /// that forward the caller's token).
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
 pub(crate) fn current_authorization() -> Option<String> {
     with_current(|current| current.headers.get("authorization")).flatten()
 }

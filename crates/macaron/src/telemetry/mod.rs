@@ -17,13 +17,26 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+#[cfg(feature = "otel")]
 use std::time::Duration;
 
+#[cfg(feature = "otel")]
 use opentelemetry::trace::TracerProvider as _;
+#[cfg(feature = "otel")]
 use opentelemetry::KeyValue;
-use opentelemetry_sdk::trace::{Sampler as SdkSampler, SdkTracerProvider, Tracer};
+#[cfg(feature = "otel")]
+use opentelemetry_sdk::trace::{Sampler as SdkSampler, SdkTracerProvider};
+#[cfg(feature = "otel")]
+pub(crate) use opentelemetry_sdk::trace::Tracer;
+#[cfg(feature = "otel")]
 use opentelemetry_sdk::Resource;
 
+/// What the log layer exports spans with: none in a build without the
+/// feature `otel` (no value of it exists).
+#[cfg(not(feature = "otel"))]
+pub(crate) type Tracer = std::convert::Infallible;
+
+#[cfg(feature = "otel")]
 mod export;
 mod monitor;
 pub(crate) mod settings;
@@ -41,6 +54,7 @@ pub(crate) fn on() -> bool {
     ON.load(Ordering::Relaxed)
 }
 
+#[cfg(feature = "otel")]
 /// The exporter's machinery, kept until the process ends: dropping it
 /// (or [`Telemetry::shutdown`]) exports the spans still queued.
 pub(crate) struct Telemetry {
@@ -49,6 +63,7 @@ pub(crate) struct Telemetry {
     runtime: Option<tokio::runtime::Runtime>,
 }
 
+#[cfg(feature = "otel")]
 impl Telemetry {
     /// Exports what is queued and stops the exporter (within 5 s).
     pub fn shutdown(mut self) {
@@ -66,10 +81,20 @@ impl Telemetry {
     }
 }
 
+#[cfg(feature = "otel")]
 impl Drop for Telemetry {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// The telemetry of a build without the feature `otel`: nothing to stop.
+#[cfg(not(feature = "otel"))]
+pub(crate) struct Telemetry;
+
+#[cfg(not(feature = "otel"))]
+impl Telemetry {
+    pub fn shutdown(self) {}
 }
 
 /// Reads the trace settings (the environment through `var`, then the
@@ -95,6 +120,29 @@ pub(crate) fn start(
     let Some(settings) = settings::read(&var, &texts)? else {
         return Ok(None);
     };
+    exporting(config, &var, settings)
+}
+
+/// In a build without the feature `otel`: traces configured are a
+/// startup error, so a deployment never believes it exports what it drops.
+#[cfg(not(feature = "otel"))]
+fn exporting(
+    _config: &macaron_config::Config,
+    _var: &impl Fn(&str) -> Option<String>,
+    _settings: settings::Settings,
+) -> Result<Option<(Tracer, Telemetry)>, String> {
+    Err("traces are configured (OTEL_* variables or `otel` in macaron.yaml), but this service is built without \
+         them: enable macaron's feature \"otel\""
+        .into())
+}
+
+/// Starts the exporter, its thread and the tracer.
+#[cfg(feature = "otel")]
+fn exporting(
+    config: &macaron_config::Config,
+    var: &impl Fn(&str) -> Option<String>,
+    settings: settings::Settings,
+) -> Result<Option<(Tracer, Telemetry)>, String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .thread_name("macaron-traces")
@@ -128,6 +176,7 @@ pub(crate) fn start(
     Ok(Some((tracer, Telemetry { provider, runtime: Some(runtime) })))
 }
 
+#[cfg(feature = "otel")]
 fn sampler(sampler: settings::Sampler) -> SdkSampler {
     use settings::Sampler as S;
     let parent = |root: SdkSampler| SdkSampler::ParentBased(Box::new(root));
@@ -141,7 +190,7 @@ fn sampler(sampler: settings::Sampler) -> SdkSampler {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "otel"))]
 mod tests {
     use super::*;
 
