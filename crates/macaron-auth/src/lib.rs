@@ -17,8 +17,11 @@
 //! The modules, in the order a request meets them: `request` reads the
 //! token from a header or cookie, `jwt` verifies (and mints) it, `error`
 //! says what went wrong; `request` and `jwt` import only `error`.
+//! Without the feature `jwt` (default on), `jsonwebtoken` is not compiled
+//! and [`Jwt::from_config`] always says so (see `nojwt.rs`).
 //!
 //! ```
+//! # #[cfg(feature = "jwt")] {
 //! use macaron_auth::{Jwt, AuthError};
 //! let config = macaron_config::Loader::new()
 //!     .vars(|_| None)
@@ -33,6 +36,7 @@
 //! assert_eq!(macaron_auth::token_from_request(Some(&header), None).unwrap(), token);
 //! assert_eq!(jwt.verify("not.a.token").unwrap_err().kind(), macaron_auth::AuthFailure::Invalid);
 //! assert_eq!(macaron_auth::token_from_request(None, None), Err(AuthError::Missing));
+//! # }
 //! ```
 
 mod error;
