@@ -7,7 +7,7 @@ the bare actix-web service of bench/items, on this machine, in one run.
 For each service this makes a scratch crate under a temporary folder (the
 bare one: `bench/items/src/bin/items-bare.rs` as its `main.rs`, with the
 dependencies it names; the Macaron ones: `macaron new NAME OPTIONS
---macaron-path ROOT`), copies the workspace's Cargo.lock (the same
+--macaron-path ROOT`; the minimal one: `--db none --auth none --api-reference plain`), copies the workspace's Cargo.lock (the same
 versions on both sides), then, each with a target folder of its own:
 
 1. `cargo build --release --timings` from nothing (every dependency
@@ -127,7 +127,7 @@ def main():
         run(["cargo", "build", "--release", "-p", "macaron-cli"], cwd=ROOT)
         target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
         cli = os.path.join(target, "release", "macaron")
-    services = [("minimal", "--db none --auth none")]
+    services = [("minimal", "--db none --auth none --api-reference plain")]
     for extra in args.extra:
         name, _, options = extra.partition("=")
         services.append((name, options))

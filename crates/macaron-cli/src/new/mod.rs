@@ -34,6 +34,12 @@ pub struct NewArgs {
     /// Protect the create operation with a JWT bearer token.
     #[arg(long, value_enum, default_value_t = AuthChoice::Jwt)]
     auth: AuthChoice,
+    /// The API reference page at `/doc`: Swagger UI served by the service
+    /// (macaron's feature `swagger-ui`), or a plain page linking to the
+    /// spec (no Swagger UI files, and none of the compression codecs its
+    /// actix-web integration brings, compiled).
+    #[arg(long, value_enum, default_value_t = ReferenceChoice::SwaggerUi)]
+    api_reference: ReferenceChoice,
     /// Depend on a local checkout of Macaron (its root folder) instead of
     /// the registry; its Cargo.lock is copied, so the service builds with
     /// the versions Macaron is tested with.
@@ -63,6 +69,15 @@ pub enum AuthChoice {
     Jwt,
     /// Every operation open.
     None,
+}
+
+/// `--api-reference`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReferenceChoice {
+    /// Swagger UI, served by the service itself.
+    SwaggerUi,
+    /// A plain page linking to the spec.
+    Plain,
 }
 
 /// How the service depends on Macaron.
@@ -226,11 +241,12 @@ fn context(args: &NewArgs, source: &Source) -> Value {
 
 /// The features of `macaron` the service's options need: its database
 /// (tasks without one keep their queue in the embedded SQLite file), JWT
-/// when the create operation is protected, and the API reference page.
+/// when the create operation is protected, and Swagger UI unless
+/// `--api-reference plain`.
 ///
-/// `macaron new NAME --db none --auth none` compiles none of SQLite,
-/// PostgreSQL, Redis, a JWT library, an HTTP client, OpenTelemetry or
-/// multipart parsing (docs/building.md).
+/// `macaron new NAME --db none --auth none --api-reference plain` compiles
+/// none of SQLite, PostgreSQL, Redis, a JWT library, an HTTP client,
+/// OpenTelemetry, multipart parsing or Swagger UI (docs/building.md).
 fn features(args: &NewArgs) -> Vec<&'static str> {
     let mut features = Vec::new();
     match args.db {
@@ -242,7 +258,9 @@ fn features(args: &NewArgs) -> Vec<&'static str> {
     if args.auth == AuthChoice::Jwt {
         features.push("jwt");
     }
-    features.push("swagger-ui");
+    if args.api_reference == ReferenceChoice::SwaggerUi {
+        features.push("swagger-ui");
+    }
     features
 }
 

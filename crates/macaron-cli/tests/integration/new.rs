@@ -127,6 +127,11 @@ fn options_change_what_is_written() {
     assert!(macaron(&work, &["new", "queued", "--db", "none", "--tasks", "--auth", "none"]).status.success());
     let cargo_toml = std::fs::read_to_string(work.join("queued/Cargo.toml")).expect("Cargo.toml");
     assert!(cargo_toml.contains("features = [\"sqlite\", \"swagger-ui\"] }"), "{cargo_toml}");
+    // The smallest: no feature at all.
+    let args = ["new", "bare", "--db", "none", "--auth", "none", "--api-reference", "plain"];
+    assert!(macaron(&work, &args).status.success());
+    let cargo_toml = std::fs::read_to_string(work.join("bare/Cargo.toml")).expect("Cargo.toml");
+    assert!(cargo_toml.contains("default-features = false, features = [] }"), "{cargo_toml}");
 
     assert!(macaron(&work, &["new", "pg", "--db", "postgres", "--tasks"]).status.success());
     let pg = work.join("pg");
@@ -193,6 +198,7 @@ fn bad_command_lines_exit_non_zero_with_one_line_and_write_nothing() {
         (&["new", "shop", "--frobnicate"][..], 2, "--frobnicate"),
         (&["new", "shop", "--db", "mysql"][..], 2, "mysql"),
         (&["new", "shop", "--auth", "basic"][..], 2, "basic"),
+        (&["new", "shop", "--api-reference", "redoc"][..], 2, "redoc"),
         (&["new", "shop", "--macaron-path", "/no/such/checkout"][..], 2, "--macaron-path /no/such/checkout"),
         (&["new", "shop", "--macaron-path", "/tmp"][..], 2, "no crates/macaron/Cargo.toml there"),
         (&["new", "shop", "--macaron-path", ".", "--macaron-git", "https://x"][..], 2, "cannot be used with"),
