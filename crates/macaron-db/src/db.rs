@@ -1,21 +1,23 @@
 //! Connecting, bringing the framework's own tables up to date (their
 //! definitions are in `migrations`), and transactions.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+#[cfg(feature = "postgres")]
 use sqlx::postgres::{PgPool, PgPoolOptions};
+#[cfg(feature = "sqlite")]
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 use sqlx::Transaction;
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::error::DbError;
 use crate::migrations::{self, SCHEMA_VERSION, VERSION_TABLE};
-use crate::sql::{check_name, Dialect};
+use crate::sql::{check_name, Dialect, TableSql};
 
 pub(crate) fn now_micros() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
@@ -38,18 +40,43 @@ impl Default for DbOptions {
     }
 }
 
+/// The pool of the backend the URL named. A backend whose cargo feature is
+/// off has no variant (and without any, no [`Db`] can be made).
 pub(crate) enum Backend {
+    #[cfg(feature = "sqlite")]
     Sqlite(SqlitePool),
+    #[cfg(feature = "postgres")]
     Postgres(PgPool),
 }
+
+/// Runs `$body` with `$pool` bound to the backend's pool (a `&SqlitePool`
+/// or a `&PgPool`: the body is compiled once per backend).
+macro_rules! on_backend {
+    ($backend:expr, |$pool:ident| $body:expr) => {
+        match *$backend {
+            #[cfg(feature = "sqlite")]
+            $crate::db::Backend::Sqlite(ref $pool) => $body,
+            #[cfg(feature = "postgres")]
+            $crate::db::Backend::Postgres(ref $pool) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
 
 struct Inner {
     backend: Backend,
     prefix: String,
     url: String,
-    tables: Mutex<HashSet<String>>,
+    /// The tables made (or found) so far, by the name callers give (before
+    /// the prefix), with their statements: the fast path of every
+    /// operation is one read of this map.
+    tables: RwLock<HashMap<String, Arc<TableSql>>>,
+    /// Held while a table is created or dropped, so two callers do not
+    /// create one table at once.
+    creating: Mutex<()>,
     /// Serialises this process's queue writes on SQLite, which has one
     /// writer at a time: waiting here is cheaper than SQLite's busy sleeps.
+    #[cfg(feature = "sqlite")]
     writer: Mutex<()>,
 }
 
@@ -112,47 +139,10 @@ impl Db {
     pub async fn connect_with(url: &str, options: DbOptions) -> Result<Db, DbError> {
         check_name("table prefix", &format!("t{}", options.table_prefix))?;
         let shown = redact_url(url);
-        let unreachable =
-            |e: sqlx::Error| DbError::Unavailable(format!("cannot connect to {shown}: {}", redact_url(&e.to_string())));
         let backend = if url.starts_with("sqlite:") {
-            let memory = url.contains(":memory:") || url.contains("mode=memory");
-            let connect = SqliteConnectOptions::from_str(url)
-                .map_err(|e| DbError::Invalid(format!("bad database URL {shown}: {e}")))?
-                .create_if_missing(true)
-                .journal_mode(if memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
-                .busy_timeout(Duration::from_secs(10));
-            // Processes or servers opening one new file together: the switch
-            // to WAL takes a lock SQLite's busy handler does not wait for
-            // ("database is locked"), so the opening is tried again.
-            let mut attempts = 0;
-            let pool = loop {
-                let opened = SqlitePoolOptions::new()
-                    .max_connections(if memory { 1 } else { options.max_connections })
-                    .acquire_timeout(options.acquire_timeout)
-                    // An in-memory database lives as long as its one connection.
-                    .idle_timeout(if memory { None } else { Some(Duration::from_secs(600)) })
-                    .max_lifetime(if memory { None } else { Some(Duration::from_secs(1800)) })
-                    .connect_with(connect.clone())
-                    .await;
-                match opened {
-                    Ok(pool) => break pool,
-                    Err(e) if attempts < 20 && e.to_string().contains("database is locked") => {
-                        attempts += 1;
-                        tokio::time::sleep(Duration::from_millis(25 * attempts)).await;
-                    }
-                    Err(e) => return Err(unreachable(e)),
-                }
-            };
-            Backend::Sqlite(pool)
+            open_sqlite(url, &shown, &options).await?
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let pool = PgPoolOptions::new()
-                .max_connections(options.max_connections)
-                .acquire_timeout(options.acquire_timeout)
-                .test_before_acquire(true)
-                .connect(url)
-                .await
-                .map_err(unreachable)?;
-            Backend::Postgres(pool)
+            open_postgres(url, &shown, &options).await?
         } else {
             return Err(DbError::Invalid(format!(
                 "unsupported database URL {shown}: use sqlite://FILE or postgres://USER@HOST/DB"
@@ -163,7 +153,9 @@ impl Db {
                 backend,
                 prefix: options.table_prefix,
                 url: shown,
-                tables: Mutex::new(HashSet::new()),
+                tables: RwLock::new(HashMap::new()),
+                creating: Mutex::new(()),
+                #[cfg(feature = "sqlite")]
                 writer: Mutex::new(()),
             }),
         };
@@ -177,7 +169,9 @@ impl Db {
 
     pub(crate) fn dialect(&self) -> Dialect {
         match self.inner.backend {
+            #[cfg(feature = "sqlite")]
             Backend::Sqlite(_) => Dialect::Sqlite,
+            #[cfg(feature = "postgres")]
             Backend::Postgres(_) => Dialect::Postgres,
         }
     }
@@ -185,7 +179,9 @@ impl Db {
     /// `sqlite` or `postgres`.
     pub fn kind(&self) -> &'static str {
         match self.dialect() {
+            #[cfg(feature = "sqlite")]
             Dialect::Sqlite => "sqlite",
+            #[cfg(feature = "postgres")]
             Dialect::Postgres => "postgres",
         }
     }
@@ -193,7 +189,9 @@ impl Db {
     /// Holds the SQLite writer turn (nothing to wait for on PostgreSQL).
     pub(crate) async fn write_turn(&self) -> Option<MutexGuard<'_, ()>> {
         match self.inner.backend {
+            #[cfg(feature = "sqlite")]
             Backend::Sqlite(_) => Some(self.inner.writer.lock().await),
+            #[cfg(feature = "postgres")]
             Backend::Postgres(_) => None,
         }
     }
@@ -215,10 +213,7 @@ impl Db {
     }
 
     async fn execute(&self, sql: &str) -> Result<(), DbError> {
-        match self.backend() {
-            Backend::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ())?,
-            Backend::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ())?,
-        }
+        on_backend!(self.backend(), |pool| sqlx::query(sql).execute(pool).await.map(|_| ())?);
         Ok(())
     }
 
@@ -231,10 +226,7 @@ impl Db {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let result = match self.backend() {
-                Backend::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
-                Backend::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
-            };
+            let result = on_backend!(self.backend(), |pool| sqlx::query(sql).execute(pool).await.map(|_| ()));
             match result {
                 Err(e) if attempts < 5 && lost_creation_race(&e) => {
                     tokio::time::sleep(std::time::Duration::from_millis(20 * attempts)).await;
@@ -251,14 +243,8 @@ impl Db {
         let prefix = &self.inner.prefix;
         let versions = format!("{prefix}{VERSION_TABLE}");
         self.create(&migrations::version_table(prefix)).await?;
-        let current: Option<i64> = match self.backend() {
-            Backend::Sqlite(pool) => {
-                sqlx::query_scalar(&format!("SELECT MAX(version) FROM \"{versions}\"")).fetch_one(pool).await?
-            }
-            Backend::Postgres(pool) => {
-                sqlx::query_scalar(&format!("SELECT MAX(version) FROM \"{versions}\"")).fetch_one(pool).await?
-            }
-        };
+        let max = format!("SELECT MAX(version) FROM \"{versions}\"");
+        let current: Option<i64> = on_backend!(self.backend(), |pool| sqlx::query_scalar(&max).fetch_one(pool).await?);
         let current = current.unwrap_or(0);
         if current > SCHEMA_VERSION {
             return Err(DbError::Invalid(format!(
@@ -280,24 +266,38 @@ impl Db {
         self.table(table).await.map(|_| ())
     }
 
-    /// The full name of a type's table, created when first used.
-    pub(crate) async fn table(&self, table: &str) -> Result<String, DbError> {
-        check_name("table", table)?;
-        let full = format!("{}{table}", self.inner.prefix);
-        let mut tables = self.inner.tables.lock().await;
-        if !tables.contains(&full) {
-            self.create(&self.dialect().create_table(&full)).await?;
-            tables.insert(full.clone());
+    /// A type's table (its full name and statements), created when first
+    /// used. Once it is known, this is one read of a map: no lock held
+    /// across an await, no string built.
+    pub(crate) async fn table(&self, table: &str) -> Result<Arc<TableSql>, DbError> {
+        if let Some(known) = self.known_table(table) {
+            return Ok(known);
         }
-        Ok(full)
+        check_name("table", table)?;
+        let _creating = self.inner.creating.lock().await;
+        if let Some(known) = self.known_table(table) {
+            return Ok(known);
+        }
+        let made = Arc::new(TableSql::new(self.dialect(), table, &self.inner.prefix));
+        self.create(&self.dialect().create_table(&made.full)).await?;
+        self.inner.tables.write().unwrap_or_else(PoisonError::into_inner).insert(table.to_string(), made.clone());
+        Ok(made)
+    }
+
+    /// A table already made (or found) by this pool. The map is never
+    /// left half-changed, so a panic elsewhere that poisoned the lock
+    /// does not make it wrong.
+    fn known_table(&self, table: &str) -> Option<Arc<TableSql>> {
+        self.inner.tables.read().unwrap_or_else(PoisonError::into_inner).get(table).cloned()
     }
 
     /// Drops a type's table (tests and tools).
     pub async fn drop_table(&self, table: &str) -> Result<(), DbError> {
         check_name("table", table)?;
         let full = format!("{}{table}", self.inner.prefix);
+        let _creating = self.inner.creating.lock().await;
         self.execute(&format!("DROP TABLE IF EXISTS \"{full}\"")).await?;
-        self.inner.tables.lock().await.remove(&full);
+        self.inner.tables.write().unwrap_or_else(PoisonError::into_inner).remove(table);
         Ok(())
     }
 
@@ -308,6 +308,7 @@ impl Db {
     /// # use macaron_db::{Db, Persistent};
     /// # #[derive(serde::Serialize, serde::Deserialize)] struct Pet { id: String }
     /// # impl Persistent for Pet { const TABLE: &'static str = "pets"; fn key(&self) -> String { self.id.clone() } }
+    /// # #[cfg(feature = "sqlite")] // (the example runs on an in-memory SQLite)
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let db = Db::connect("sqlite::memory:").await.unwrap();
     /// let result: Result<(), macaron_db::DbError> = db
@@ -324,20 +325,26 @@ impl Db {
     where
         F: for<'t> FnOnce(&'t Tx) -> Pin<Box<dyn Future<Output = Result<T, DbError>> + Send + 't>>,
     {
-        let conn = match self.backend() {
-            Backend::Sqlite(pool) => TxConn::Sqlite(pool.begin().await?),
-            Backend::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+        let conn = match *self.backend() {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite(ref pool) => TxConn::Sqlite(pool.begin().await?),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(ref pool) => TxConn::Postgres(pool.begin().await?),
         };
         let tx = Tx { db: self.clone(), conn: Mutex::new(conn) };
         let result = work(&tx).await;
         let conn = std::mem::replace(&mut *tx.conn.lock().await, TxConn::Done);
         match (result, conn) {
+            #[cfg(feature = "sqlite")]
             (Ok(value), TxConn::Sqlite(t)) => t.commit().await.map(|_| value).map_err(DbError::from),
+            #[cfg(feature = "postgres")]
             (Ok(value), TxConn::Postgres(t)) => t.commit().await.map(|_| value).map_err(DbError::from),
+            #[cfg(feature = "sqlite")]
             (Err(e), TxConn::Sqlite(t)) => {
                 let _ = t.rollback().await;
                 Err(e)
             }
+            #[cfg(feature = "postgres")]
             (Err(e), TxConn::Postgres(t)) => {
                 let _ = t.rollback().await;
                 Err(e)
@@ -348,7 +355,9 @@ impl Db {
 }
 
 pub(crate) enum TxConn {
+    #[cfg(feature = "sqlite")]
     Sqlite(Transaction<'static, sqlx::Sqlite>),
+    #[cfg(feature = "postgres")]
     Postgres(Transaction<'static, sqlx::Postgres>),
     Done,
 }
@@ -368,6 +377,81 @@ impl Tx {
     pub(crate) async fn conn(&self) -> MutexGuard<'_, TxConn> {
         self.conn.lock().await
     }
+}
+
+/// Opens an SQLite database: WAL mode (a memory one keeps its journal in
+/// memory), a busy timeout, and retries of the first opening.
+#[cfg(feature = "sqlite")]
+async fn open_sqlite(url: &str, shown: &str, options: &DbOptions) -> Result<Backend, DbError> {
+    use std::str::FromStr;
+    let memory = url.contains(":memory:") || url.contains("mode=memory");
+    let connect = SqliteConnectOptions::from_str(url)
+        .map_err(|e| DbError::Invalid(format!("bad database URL {shown}: {e}")))?
+        .create_if_missing(true)
+        .journal_mode(if memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
+        .busy_timeout(Duration::from_secs(10));
+    // Processes or servers opening one new file together: the switch
+    // to WAL takes a lock SQLite's busy handler does not wait for
+    // ("database is locked"), so the opening is tried again.
+    let mut attempts = 0;
+    let pool = loop {
+        let opened = SqlitePoolOptions::new()
+            .max_connections(if memory { 1 } else { options.max_connections })
+            .acquire_timeout(options.acquire_timeout)
+            // An in-memory database lives as long as its one connection.
+            .idle_timeout(if memory { None } else { Some(Duration::from_secs(600)) })
+            .max_lifetime(if memory { None } else { Some(Duration::from_secs(1800)) })
+            .connect_with(connect.clone())
+            .await;
+        match opened {
+            Ok(pool) => break pool,
+            Err(e) if attempts < 20 && e.to_string().contains("database is locked") => {
+                attempts += 1;
+                tokio::time::sleep(Duration::from_millis(25 * attempts)).await;
+            }
+            Err(e) => return Err(unreachable(shown, e)),
+        }
+    };
+    Ok(Backend::Sqlite(pool))
+}
+
+/// Opens a PostgreSQL pool (each connection tested before it is handed out).
+#[cfg(feature = "postgres")]
+async fn open_postgres(url: &str, shown: &str, options: &DbOptions) -> Result<Backend, DbError> {
+    let pool = PgPoolOptions::new()
+        .max_connections(options.max_connections)
+        .acquire_timeout(options.acquire_timeout)
+        .test_before_acquire(true)
+        .connect(url)
+        .await
+        .map_err(|e| unreachable(shown, e))?;
+    Ok(Backend::Postgres(pool))
+}
+
+#[cfg(not(feature = "sqlite"))]
+async fn open_sqlite(url: &str, shown: &str, _: &DbOptions) -> Result<Backend, DbError> {
+    Err(left_out(url, shown, "sqlite"))
+}
+
+#[cfg(not(feature = "postgres"))]
+async fn open_postgres(url: &str, shown: &str, _: &DbOptions) -> Result<Backend, DbError> {
+    Err(left_out(url, shown, "postgres"))
+}
+
+/// A URL of a backend this build leaves out: which feature brings it.
+#[cfg(not(all(feature = "sqlite", feature = "postgres")))]
+fn left_out(url: &str, shown: &str, feature: &str) -> DbError {
+    let scheme = url.split(':').next().unwrap_or(url);
+    DbError::Invalid(format!(
+        "cannot open {shown}: {scheme}: URLs need macaron's feature \"{feature}\" \
+         (macaron-db's, when it is used alone), which this build leaves out"
+    ))
+}
+
+/// A database that cannot be reached, named without its password.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+fn unreachable(shown: &str, e: sqlx::Error) -> DbError {
+    DbError::Unavailable(format!("cannot connect to {shown}: {}", redact_url(&e.to_string())))
 }
 
 /// PostgreSQL's answers to a `CREATE ... IF NOT EXISTS` that another

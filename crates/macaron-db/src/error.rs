@@ -101,7 +101,10 @@ impl From<sqlx::Error> for DbError {
             | sqlx::Error::Protocol(_) => DbError::Unavailable(e.to_string()),
             sqlx::Error::Database(db) => {
                 let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+                #[cfg(feature = "sqlite")]
                 let sqlite = db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some();
+                #[cfg(not(feature = "sqlite"))]
+                let sqlite = false;
                 if try_again_later(sqlite, &code) {
                     DbError::Unavailable(db.message().to_string())
                 } else {
@@ -134,8 +137,6 @@ fn try_again_later(sqlite: bool, code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
-    use std::str::FromStr;
 
     #[test]
     fn codes_that_mean_try_again_later() {
@@ -158,8 +159,11 @@ mod tests {
     /// A real SQLite file that cannot grow (`max_page_count`, what a full
     /// disk looks like to SQLite: `SQLITE_FULL`) is "unavailable", which
     /// the runtime answers with a 503, not a fault of the query (a 500).
+    #[cfg(feature = "sqlite")]
     #[tokio::test]
     async fn a_full_sqlite_file_is_unavailable_not_a_fault() {
+        use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+        use std::str::FromStr;
         let path = std::env::temp_dir().join(format!("macaron-db-full-{}.db", std::process::id()));
         let _ = std::fs::remove_file(&path);
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))

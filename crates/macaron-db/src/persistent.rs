@@ -5,11 +5,10 @@ use std::ops::{Deref, DerefMut};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::error::DbError;
 use crate::query::ListQuery;
-use crate::store::{Row, Store};
+use crate::store::{Store, TextRow, Written};
 
 /// A stored object with the version it was loaded at. It derefs to the
 /// object; [`Record::save`] writes it back only if nobody changed it since.
@@ -35,10 +34,23 @@ impl<T> DerefMut for Record<T> {
 }
 
 impl<T: Persistent> Record<T> {
-    fn from_row(row: Row) -> Result<Self, DbError> {
-        let value = serde_json::from_value(row.data)
-            .map_err(|e| DbError::Invalid(format!("stored {} \"{}\" does not fit the type: {e}", T::TABLE, row.key)))?;
+    /// The object decoded from the stored text straight into `T`.
+    fn from_text(row: TextRow) -> Result<Self, DbError> {
+        let value = parse(&row.key, &row.data)?;
         Ok(Record { value, version: row.version, created_at: row.created_at, updated_at: row.updated_at })
+    }
+
+    /// The object just written as `data`, with what the write left.
+    fn written(key: &str, data: &str, written: Written) -> Result<Self, DbError> {
+        let value = parse(key, data)?;
+        Ok(Record { value, version: written.version, created_at: written.created_at, updated_at: written.updated_at })
+    }
+
+    /// Takes the version and timestamps a save of this record left.
+    fn stamp(&mut self, written: Written) {
+        self.version = written.version;
+        self.created_at = written.created_at;
+        self.updated_at = written.updated_at;
     }
 
     /// The object.
@@ -62,17 +74,22 @@ impl<T: Persistent> Record<T> {
     }
 
     /// Saves the changes; [`DbError::Conflict`] if the object changed since it
-    /// was loaded, [`DbError::NotFound`] if it was deleted.
+    /// was loaded, [`DbError::NotFound`] if it was deleted. The record then
+    /// holds the new version and time of the save.
     pub async fn save(&mut self, store: &impl Store) -> Result<(), DbError> {
-        let data = to_json(&self.value)?;
-        self.version = store.update(T::TABLE, &self.value.key(), &data, Some(self.version)).await?;
+        let data = to_text(&self.value)?;
+        let written = store.update_text(T::TABLE, &self.value.key(), &data, Some(self.version)).await?;
+        self.stamp(written);
         Ok(())
     }
 
-    /// Saves the changes whatever happened since (last-write-wins).
+    /// Saves the changes whatever happened since (last-write-wins). The
+    /// record then holds the new version and time of the save (and the
+    /// stored creation time: a deleted object saved back is created anew).
     pub async fn save_overwrite(&mut self, store: &impl Store) -> Result<(), DbError> {
-        let data = to_json(&self.value)?;
-        self.version = store.update(T::TABLE, &self.value.key(), &data, None).await?;
+        let data = to_text(&self.value)?;
+        let written = store.update_text(T::TABLE, &self.value.key(), &data, None).await?;
+        self.stamp(written);
         Ok(())
     }
 
@@ -82,8 +99,15 @@ impl<T: Persistent> Record<T> {
     }
 }
 
-fn to_json<T: Serialize>(value: &T) -> Result<Value, DbError> {
-    serde_json::to_value(value).map_err(|e| DbError::Invalid(format!("cannot serialise: {e}")))
+/// The object as the JSON text stored.
+fn to_text<T: Persistent>(value: &T) -> Result<String, DbError> {
+    serde_json::to_string(value).map_err(|e| DbError::Invalid(format!("cannot serialise a {} object: {e}", T::TABLE)))
+}
+
+/// The stored text of `key` decoded into `T`.
+fn parse<T: Persistent>(key: &str, data: &str) -> Result<T, DbError> {
+    serde_json::from_str(data)
+        .map_err(|e| DbError::Invalid(format!("stored {} \"{key}\" does not fit the type: {e}", T::TABLE)))
 }
 
 /// A type stored in its own table, keyed by one of its fields. Generated for
@@ -98,8 +122,8 @@ pub trait Persistent: Serialize + DeserializeOwned + Send + Sync + Sized + 'stat
     /// The object with that key, or [`DbError::NotFound`].
     fn load(store: &impl Store, key: &str) -> impl Future<Output = Result<Record<Self>, DbError>> + Send {
         async move {
-            match store.get(Self::TABLE, key).await? {
-                Some(row) => Record::from_row(row),
+            match store.get_text(Self::TABLE, key).await? {
+                Some(row) => Record::from_text(row),
                 None => Err(DbError::NotFound { table: Self::TABLE.into(), key: key.into() }),
             }
         }
@@ -107,12 +131,12 @@ pub trait Persistent: Serialize + DeserializeOwned + Send + Sync + Sized + 'stat
 
     /// The object with that key, if any.
     fn find(store: &impl Store, key: &str) -> impl Future<Output = Result<Option<Record<Self>>, DbError>> + Send {
-        async move { store.get(Self::TABLE, key).await?.map(Record::from_row).transpose() }
+        async move { store.get_text(Self::TABLE, key).await?.map(Record::from_text).transpose() }
     }
 
     /// Whether an object has that key.
     fn exists(store: &impl Store, key: &str) -> impl Future<Output = Result<bool, DbError>> + Send {
-        async move { Ok(store.get(Self::TABLE, key).await?.is_some()) }
+        async move { Ok(store.get_text(Self::TABLE, key).await?.is_some()) }
     }
 
     /// Deletes the object with that key; false when there was none.
@@ -122,25 +146,32 @@ pub trait Persistent: Serialize + DeserializeOwned + Send + Sync + Sized + 'stat
 
     /// Objects matching a query.
     fn list(store: &impl Store, query: &ListQuery) -> impl Future<Output = Result<Vec<Record<Self>>, DbError>> + Send {
-        async move { store.list(Self::TABLE, query).await?.into_iter().map(Record::from_row).collect() }
+        async move { store.list_text(Self::TABLE, query).await?.into_iter().map(Record::from_text).collect() }
     }
 
     /// Stores a new object; [`DbError::Conflict`] if its key is taken (load
     /// the existing one and save that, or use [`Persistent::save_overwrite`]).
+    /// The record is the object as stored (decoded from the text written),
+    /// at version 1, created and updated at the time of the insert: one
+    /// statement, no read back.
     fn save(&self, store: &impl Store) -> impl Future<Output = Result<Record<Self>, DbError>> + Send {
         async move {
-            let data = to_json(self)?;
-            store.insert(Self::TABLE, &self.key(), &data).await?;
-            Self::load(store, &self.key()).await
+            let key = self.key();
+            let data = to_text(self)?;
+            let written = store.insert_text(Self::TABLE, &key, &data).await?;
+            Record::written(&key, &data, written)
         }
     }
 
     /// Stores the object, replacing any with the same key (last-write-wins).
+    /// The record holds the new version, the first save's creation time and
+    /// this one's update time (one statement, no read back).
     fn save_overwrite(&self, store: &impl Store) -> impl Future<Output = Result<Record<Self>, DbError>> + Send {
         async move {
-            let data = to_json(self)?;
-            store.update(Self::TABLE, &self.key(), &data, None).await?;
-            Self::load(store, &self.key()).await
+            let key = self.key();
+            let data = to_text(self)?;
+            let written = store.update_text(Self::TABLE, &key, &data, None).await?;
+            Record::written(&key, &data, written)
         }
     }
 }

@@ -23,6 +23,7 @@
 //! `macaron-tasks` puts both stores behind one `Queue` type.
 //!
 //! ```
+//! # #[cfg(feature = "sqlite")] // (the example runs on an in-memory SQLite)
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! use macaron_db::Db;
 //! let db = Db::connect("sqlite::memory:").await.unwrap();
@@ -37,7 +38,7 @@
 //! # });
 //! ```
 
-use crate::db::{now_micros, Backend, Db};
+use crate::db::{now_micros, on_backend, Db};
 use crate::error::DbError;
 use crate::migrations::QUEUE_TABLE;
 
@@ -96,15 +97,6 @@ impl Db {
     }
 }
 
-macro_rules! on_backend {
-    ($db:expr, |$pool:ident| $body:expr) => {
-        match $db.backend() {
-            Backend::Sqlite($pool) => $body,
-            Backend::Postgres($pool) => $body,
-        }
-    };
-}
-
 impl Queue {
     /// The database the queue lives in.
     pub fn db(&self) -> &Db {
@@ -112,7 +104,7 @@ impl Queue {
     }
 
     fn postgres(&self) -> bool {
-        matches!(self.db.backend(), Backend::Postgres(_))
+        self.db.kind() == "postgres"
     }
 
     /// `?N` on SQLite, `$N` on PostgreSQL.
@@ -138,7 +130,7 @@ impl Queue {
             self.p(5),
             self.p(5)
         );
-        on_backend!(self.db, |pool| sqlx::query(&sql)
+        on_backend!(self.db.backend(), |pool| sqlx::query(&sql)
             .bind(id)
             .bind(task)
             .bind(envelope)
@@ -172,7 +164,7 @@ impl Queue {
             now = self.p(3),
             limit = limit.max(1),
         );
-        let rows: Vec<(String, String, String)> = on_backend!(self.db, |pool| sqlx::query_as(&sql)
+        let rows: Vec<(String, String, String)> = on_backend!(self.db.backend(), |pool| sqlx::query_as(&sql)
             .bind(worker)
             .bind(now + lease)
             .bind(now)
@@ -191,7 +183,7 @@ impl Queue {
             self.p(2),
             self.p(3)
         );
-        let done = on_backend!(self.db, |pool| sqlx::query(&sql)
+        let done: u64 = on_backend!(self.db.backend(), |pool| sqlx::query(&sql)
             .bind(until)
             .bind(id)
             .bind(worker)
@@ -205,8 +197,12 @@ impl Queue {
     pub async fn complete(&self, id: &str, worker: &str) -> Result<bool, DbError> {
         let _turn = self.db.write_turn().await;
         let sql = format!("DELETE FROM \"{}\" WHERE id = {} AND locked_by = {}", self.table, self.p(1), self.p(2));
-        let done =
-            on_backend!(self.db, |pool| sqlx::query(&sql).bind(id).bind(worker).execute(pool).await?.rows_affected());
+        let done: u64 = on_backend!(self.db.backend(), |pool| sqlx::query(&sql)
+            .bind(id)
+            .bind(worker)
+            .execute(pool)
+            .await?
+            .rows_affected());
         Ok(done == 1)
     }
 
@@ -236,8 +232,12 @@ impl Queue {
             self.p(1),
             self.p(2)
         );
-        let done =
-            on_backend!(self.db, |pool| sqlx::query(&sql).bind(id).bind(worker).execute(pool).await?.rows_affected());
+        let done: u64 = on_backend!(self.db.backend(), |pool| sqlx::query(&sql)
+            .bind(id)
+            .bind(worker)
+            .execute(pool)
+            .await?
+            .rows_affected());
         Ok(done == 1)
     }
 
@@ -263,7 +263,7 @@ impl Queue {
             self.p(6),
             self.p(7)
         );
-        let done = on_backend!(self.db, |pool| sqlx::query(&sql)
+        let done: u64 = on_backend!(self.db.backend(), |pool| sqlx::query(&sql)
             .bind(envelope)
             .bind(run_at)
             .bind(error)
@@ -291,7 +291,7 @@ impl Queue {
             t = self.table
         );
         let (queued, delayed, running, failed, oldest_due): (i64, i64, i64, i64, Option<i64>) =
-            on_backend!(self.db, |pool| sqlx::query_as(&sql).bind(now).fetch_one(pool).await?);
+            on_backend!(self.db.backend(), |pool| sqlx::query_as(&sql).bind(now).fetch_one(pool).await?);
         let n = |v: i64| u64::try_from(v).unwrap_or(0);
         Ok(QueueStats { queued: n(queued), delayed: n(delayed), running: n(running), failed: n(failed), oldest_due })
     }
@@ -305,7 +305,7 @@ impl Queue {
             self.p(1)
         );
         let rows: Vec<(String, String, String, i64, String)> =
-            on_backend!(self.db, |pool| sqlx::query_as(&sql).bind(i64::from(limit)).fetch_all(pool).await?);
+            on_backend!(self.db.backend(), |pool| sqlx::query_as(&sql).bind(i64::from(limit)).fetch_all(pool).await?);
         Ok(rows
             .into_iter()
             .map(|(id, task, error, failed_at, envelope)| FailedJob { id, task, error, failed_at, envelope })
@@ -322,7 +322,7 @@ impl Queue {
             self.p(1),
             self.p(2)
         );
-        let done = on_backend!(self.db, |pool| sqlx::query(&sql)
+        let done: u64 = on_backend!(self.db.backend(), |pool| sqlx::query(&sql)
             .bind(now_micros())
             .bind(id)
             .execute(pool)
@@ -335,7 +335,7 @@ impl Queue {
     pub async fn clear(&self) -> Result<(), DbError> {
         let _turn = self.db.write_turn().await;
         let sql = format!("DELETE FROM \"{}\"", self.table);
-        on_backend!(self.db, |pool| sqlx::query(&sql).execute(pool).await.map(|_| ())?);
+        on_backend!(self.db.backend(), |pool| sqlx::query(&sql).execute(pool).await.map(|_| ())?);
         Ok(())
     }
 }
