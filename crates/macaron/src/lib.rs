@@ -154,6 +154,24 @@ macro_rules! build_version {
     };
 }
 pub use storage::db;
+
+/// Keeps the items it is given (generated code wraps an API's own `Client`
+/// in it): a build with the feature `client` has them.
+#[cfg(feature = "client")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __client_items {
+    ($($item:item)*) => { $($item)* };
+}
+
+/// Drops the items it is given: a build without the feature `client` has
+/// no HTTP client, so an API's generated `Client` is left out.
+#[cfg(not(feature = "client"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __client_items {
+    ($($item:item)*) => {};
+}
 #[doc(hidden)]
 pub use {chrono, serde, serde_json, uuid};
 
