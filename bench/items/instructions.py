@@ -11,10 +11,18 @@ both sides) is not counted, so these ratios are larger than run.py's CPU
 ratios.
 
     python3 bench/items/instructions.py [--seconds 6] [--no-build] [--breakdown] [--otel]
+                                        [--suite items|stripe|all]
 
 With --breakdown, each workload's row is followed by the instructions per
 request of the parts of Macaron's request path named in PARTS (inclusive:
 a part counts what it calls).
+
+With --suite stripe, the rows are instead a parametrised GET on a large
+spec against the same on the items spec: W4 on `items-macaron` (3
+operations), then on `stripe-macaron` (bench/stripe: Stripe's 468
+operations plus the items spec) `GET /v1/customers/{customer}` (S1, a
+handler doing what W4's does) and W4 itself (S2), each with its ratio to
+W4 on `items-macaron`. --suite all prints both tables.
 
 With --otel, Macaron's server exports a span per request (100 % sampling,
 OTLP/HTTP) to a sink this script runs; the instructions of the exporter's
@@ -38,7 +46,16 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run import HERE, ROOT, TARGET, WORKLOADS  # noqa: E402
 
-SERVERS = {"bare": ("items-bare", 18091), "macaron": ("items-macaron", 18092)}
+SERVERS = {"bare": ("items-bare", 18091), "macaron": ("items-macaron", 18092), "stripe": ("stripe-macaron", 18093)}
+# --suite stripe: (label, server, method, path), each compared with the first.
+STRIPE_ROWS = [
+    ("W4 GET /v1/items/{id} (404), items spec (3 operations)", "macaron", "GET",
+     "/v1/items/8d3e2a10-0000-4000-8000-000000000000"),
+    ("S1 GET /v1/customers/{customer} (404), Stripe's spec (468 + 3 operations)", "stripe", "GET",
+     "/v1/customers/8d3e2a10-0000-4000-8000-000000000000"),
+    ("S2 GET /v1/items/{id} (404), Stripe's spec (468 + 3 operations)", "stripe", "GET",
+     "/v1/items/8d3e2a10-0000-4000-8000-000000000000"),
+]
 
 # Parts of Macaron's request path, by the function that does each. Only
 # functions the compiler keeps whole: an inlined one (the schema check, the
@@ -97,7 +114,7 @@ def measure(name, method, path, body, seconds):
     exe, port = SERVERS[name]
     out = tempfile.mkdtemp(prefix="callgrind-")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PORT") and not k.startswith("OTEL_")}
-    if name == "macaron":
+    if name in ("macaron", "stripe"):
         env.update(OTEL)
     proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--instr-atstart=no",
                              f"--callgrind-out-file={out}/cg.out", os.path.join(TARGET, "release", exe),
@@ -105,7 +122,7 @@ def measure(name, method, path, body, seconds):
                             cwd=HERE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=dict(env, RUST_LOG="error"))
     try:
-        for _ in range(200):
+        for _ in range(1000):  # Stripe's spec takes tens of seconds to load under valgrind
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2).read()
                 break
@@ -146,6 +163,9 @@ def main():
     ap.add_argument("--no-build", action="store_true", help="use the binaries already in the target directory")
     ap.add_argument("--breakdown", action="store_true", help="also print the parts of Macaron's request path")
     ap.add_argument("--otel", action="store_true", help="Macaron exports a span per request to a local OTLP sink")
+    ap.add_argument("--suite", choices=["items", "stripe", "all"], default="items",
+                    help="items: Macaron against bare actix-web (default); stripe: a GET on Stripe's spec against "
+                         "the same on the items spec; all: both")
     args = ap.parse_args()
     if args.otel:
         OTEL.update(otel_sink())
@@ -153,16 +173,31 @@ def main():
         if not subprocess.run(["sh", "-c", f"command -v {tool}"], capture_output=True).stdout:
             sys.exit(f"{tool} not found: apt-get install valgrind wrk")
     if not args.no_build:
-        subprocess.run(["cargo", "build", "--release", "-q", "-p", "bench-items"], cwd=ROOT, check=True)
-    print("| workload | bare instructions/req | macaron instructions/req | ratio |")
-    print("|---|---|---|---|")
-    for label, method, path, body, _status in WORKLOADS:
-        bare, _ = measure("bare", method, path, body, args.seconds)
-        macaron, parts = measure("macaron", method, path, body, args.seconds)
-        print(f"| {label} | {bare:.0f} | {macaron:.0f} | {macaron / bare:.2f} |", flush=True)
-        if args.breakdown:
-            for part, count in parts:
-                print(f"|   {part} | | {count:.0f} | |", flush=True)
+        packages = ["-p", "bench-items"] + (["-p", "bench-stripe"] if args.suite != "items" else [])
+        subprocess.run(["cargo", "build", "--release", "-q"] + packages, cwd=ROOT, check=True)
+    if args.suite in ("items", "all"):
+        print("| workload | bare instructions/req | macaron instructions/req | ratio |")
+        print("|---|---|---|---|")
+        for label, method, path, body, _status in WORKLOADS:
+            bare, _ = measure("bare", method, path, body, args.seconds)
+            macaron, parts = measure("macaron", method, path, body, args.seconds)
+            print(f"| {label} | {bare:.0f} | {macaron:.0f} | {macaron / bare:.2f} |", flush=True)
+            if args.breakdown:
+                for part, count in parts:
+                    print(f"|   {part} | | {count:.0f} | |", flush=True)
+    if args.suite in ("stripe", "all"):
+        if args.suite == "all":
+            print()
+        print("| workload | server | instructions/req | ratio to the first |")
+        print("|---|---|---|---|")
+        first = None
+        for label, name, method, path in STRIPE_ROWS:
+            count, parts = measure(name, method, path, None, args.seconds)
+            first = first or count
+            print(f"| {label} | {SERVERS[name][0]} | {count:.0f} | {count / first:.2f} |", flush=True)
+            if args.breakdown:
+                for part, part_count in parts:
+                    print(f"|   {part} | | {part_count:.0f} | |", flush=True)
 
 
 if __name__ == "__main__":
