@@ -22,6 +22,7 @@ pub struct Jwt {
     audience: Option<String>,
     lifetime: Duration,
     leeway: Duration,
+    validation: Validation,
 }
 
 impl std::fmt::Debug for Jwt {
@@ -42,6 +43,37 @@ fn crypto() {
         // installed one first: that one then stays.
         let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
     });
+}
+
+/// What [`Jwt::verify`] checks, made once per `Jwt` (not per request).
+fn validation(
+    algorithm: Algorithm,
+    leeway: Duration,
+    issuer: &Option<String>,
+    audience: &Option<String>,
+) -> Validation {
+    let mut validation = Validation::new(algorithm);
+    validation.algorithms = vec![algorithm];
+    validation.leeway = leeway.as_secs();
+    validation.validate_exp = true;
+    validation.validate_nbf = true;
+    let mut required = vec!["exp", "sub", "iat"];
+    match issuer {
+        Some(iss) => {
+            validation.set_issuer(&[iss]);
+            required.push("iss");
+        }
+        None => validation.iss = None,
+    }
+    match audience {
+        Some(aud) => {
+            validation.set_audience(&[aud]);
+            required.push("aud");
+        }
+        None => validation.validate_aud = false,
+    }
+    validation.set_required_spec_claims(&required);
+    validation
 }
 
 fn now() -> u64 {
@@ -107,6 +139,7 @@ impl Jwt {
             audience: jwt.audience.clone(),
             lifetime: jwt.lifetime,
             leeway: jwt.leeway,
+            validation: validation(algorithm, jwt.leeway, &jwt.issuer, &jwt.audience),
         })
     }
 
@@ -133,39 +166,18 @@ impl Jwt {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(AuthError::Invalid(format!("longer than {MAX_TOKEN_BYTES} bytes")));
         }
-        let mut validation = Validation::new(self.algorithm);
-        validation.algorithms = vec![self.algorithm];
-        validation.leeway = self.leeway.as_secs();
-        validation.validate_exp = true;
-        validation.validate_nbf = true;
-        let mut required = vec!["exp", "sub", "iat"];
-        match &self.issuer {
-            Some(iss) => {
-                validation.set_issuer(&[iss]);
-                required.push("iss");
-            }
-            None => validation.iss = None,
-        }
-        match &self.audience {
-            Some(aud) => {
-                validation.set_audience(&[aud]);
-                required.push("aud");
-            }
-            None => validation.validate_aud = false,
-        }
-        validation.set_required_spec_claims(&required);
         let data =
-            jsonwebtoken::decode::<Map<String, Value>>(token, &self.decoding, &validation).map_err(|e| {
-                match e.kind() {
-                    ErrorKind::ExpiredSignature => AuthError::Expired,
-                    ErrorKind::InvalidSignature => AuthError::Invalid("bad signature".into()),
-                    ErrorKind::InvalidAlgorithm => AuthError::Invalid("algorithm not accepted".into()),
-                    ErrorKind::InvalidIssuer => AuthError::Invalid("wrong issuer".into()),
-                    ErrorKind::InvalidAudience => AuthError::Invalid("wrong audience".into()),
-                    ErrorKind::MissingRequiredClaim(claim) => AuthError::Invalid(format!("no `{claim}` claim")),
-                    ErrorKind::ImmatureSignature => AuthError::Invalid("not valid yet (nbf)".into()),
-                    _ => AuthError::Invalid("malformed token".into()),
-                }
+            jsonwebtoken::decode::<Map<String, Value>>(token, &self.decoding, &self.validation).map_err(|e| match e
+                .kind()
+            {
+                ErrorKind::ExpiredSignature => AuthError::Expired,
+                ErrorKind::InvalidSignature => AuthError::Invalid("bad signature".into()),
+                ErrorKind::InvalidAlgorithm => AuthError::Invalid("algorithm not accepted".into()),
+                ErrorKind::InvalidIssuer => AuthError::Invalid("wrong issuer".into()),
+                ErrorKind::InvalidAudience => AuthError::Invalid("wrong audience".into()),
+                ErrorKind::MissingRequiredClaim(claim) => AuthError::Invalid(format!("no `{claim}` claim")),
+                ErrorKind::ImmatureSignature => AuthError::Invalid("not valid yet (nbf)".into()),
+                _ => AuthError::Invalid("malformed token".into()),
             })?;
         let claims = data.claims;
         // RFC 7519 4.1.1: `iss` is one string (jsonwebtoken also takes a list).

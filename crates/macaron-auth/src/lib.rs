@@ -74,4 +74,3 @@ pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 /// healthy hosts is seconds; a longer leeway would keep expired tokens
 /// valid, and [`Jwt::from_config`] refuses it.
 pub const MAX_LEEWAY: Duration = Duration::from_secs(300);
-

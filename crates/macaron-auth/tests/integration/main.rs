@@ -3,7 +3,6 @@
 //! `cargo test -p macaron-auth --test integration verify::` runs one suite.
 // Every test signs or verifies a token: they need the feature `jwt`.
 #![cfg(feature = "jwt")]
-
 // A test's unwrap() or expect() is its assertion, in its helpers too
 // (clippy.toml's allow-*-in-tests covers #[test] functions only).
 #![allow(clippy::unwrap_used, clippy::expect_used)]

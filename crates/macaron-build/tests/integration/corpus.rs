@@ -137,7 +137,10 @@ fn cargo(scratch: &Path, args: &[&str]) -> Output {
 fn every_corpus_document_generates_code_without_clippy_warnings() {
     let Some(dir) = corpus() else { return };
     let runtime = workspace().join("crates/macaron").display().to_string();
-    let scratch = scratch_crate("macaron-corpus-check", &format!("macaron = {{ path = {runtime:?}, features = [\"client\"] }}\n"));
+    let scratch = scratch_crate(
+        "macaron-corpus-check",
+        &format!("macaron = {{ path = {runtime:?}, features = [\"client\"] }}\n"),
+    );
     let generator = macaron_build::Generator::new();
     let mut lib = String::from("//! The generated code of every corpus document.\n");
     let started = Instant::now();

@@ -223,8 +223,7 @@ fn context(args: &NewArgs, source: &Source) -> Value {
     if args.db == DbChoice::Postgres {
         secrets.push("DATABASE_URL".to_string());
     }
-    let dep: std::collections::BTreeMap<String, String> =
-        source.dependencies(&features(args)).into_iter().collect();
+    let dep: std::collections::BTreeMap<String, String> = source.dependencies(&features(args)).into_iter().collect();
     Value::from(minijinja::value::Serde(serde_json::json!({
         "name": args.name,
         "crate": name::crate_ident(&args.name),

@@ -50,8 +50,10 @@ pub(crate) fn parameters(api: &LoadedApi, op: &Op, raw: &RawInputs, ctx: &mut Co
             continue;
         };
         if let Some(validator) = api.validators.get(schema) {
-            if let Some(message) = check(validator, &what(), &Tree::from_value(&value)) {
-                return Err(InvalidParameter::new(message));
+            // Checked unnamed (`check` puts the name first, then ": ..." or
+            // " /pointer: ..."), and named only when refused.
+            if let Some(message) = check(validator, "", &Tree::from_value(&value)) {
+                return Err(InvalidParameter::new(format!("{}{message}", what())));
             }
         }
         let params = ctx.params_mut();

@@ -25,9 +25,9 @@ use opentelemetry::trace::TracerProvider as _;
 #[cfg(feature = "otel")]
 use opentelemetry::KeyValue;
 #[cfg(feature = "otel")]
-use opentelemetry_sdk::trace::{Sampler as SdkSampler, SdkTracerProvider};
-#[cfg(feature = "otel")]
 pub(crate) use opentelemetry_sdk::trace::Tracer;
+#[cfg(feature = "otel")]
+use opentelemetry_sdk::trace::{Sampler as SdkSampler, SdkTracerProvider};
 #[cfg(feature = "otel")]
 use opentelemetry_sdk::Resource;
 
