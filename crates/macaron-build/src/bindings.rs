@@ -54,9 +54,8 @@ pub(crate) fn tokens(models: &mut Models, api: &Api, rt: &Runtime, spec_path: &s
         handlers.push(quote!(.handler(#id, #wrapper)));
     }
     // The service's own client exists when `macaron` is built with its
-    // feature `client` (the runtime's macro keeps or drops the items).
-    let client = client::tokens(&methods, rt);
-    out.extend(quote!(#rt::__client_items! { #client }));
+    // feature `client` (the runtime's attribute keeps or drops its items).
+    out.extend(client::tokens(&methods, rt, true));
     // Guards named by x-decorate-server are registered under their path.
     let mut guard_names: Vec<&str> = api.operations.iter().filter_map(|op| op.decorate_server()).collect();
     guard_names.sort_unstable();

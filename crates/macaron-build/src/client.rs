@@ -31,7 +31,11 @@ pub(crate) struct Method {
 }
 
 /// The `Client` type and its methods.
-pub(crate) fn tokens(methods: &[Method], rt: &Runtime) -> TokenStream {
+/// With `own` (an API's client beside its service), the items are marked
+/// `#[RUNTIME::__client_item]`: kept only when `macaron` has its feature
+/// `client`. A vendor's client (`apis/clients/`) needs the feature.
+pub(crate) fn tokens(methods: &[Method], rt: &Runtime, own: bool) -> TokenStream {
+    let mark = own.then(|| quote!(#[#rt::__client_item]));
     let mut names = Namer::default();
     for taken in ["new", "with", "http"] {
         names.reserve(taken);
@@ -48,11 +52,13 @@ pub(crate) fn tokens(methods: &[Method], rt: &Runtime) -> TokenStream {
     });
     quote! {
         /// A typed client of this API: one method per operation, the same types as the service.
+        #mark
         #[derive(Debug, Clone)]
         pub struct Client {
             inner: #rt::client::HttpClient,
         }
 
+        #mark
         impl Client {
             /// A client of the service at `base_url` (`http://host:port`).
             pub fn new(base_url: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -84,7 +90,7 @@ pub(crate) fn only(models: &mut Models, api: &Api, rt: &Runtime) -> TokenStream 
         out.extend(sig.response_enum.clone());
         methods.extend(method(&sig, op, rt));
     }
-    out.extend(tokens(&methods, rt));
+    out.extend(tokens(&methods, rt, false));
     out
 }
 

@@ -216,3 +216,20 @@ pub fn monitor(attr: TokenStream, item: TokenStream) -> TokenStream {
         Err(e) => e.to_compile_error().into(),
     }
 }
+
+/// Keeps the item it marks as it is. `macaron` re-exports it as
+/// `__client_item` when built with its feature `client`: generated code
+/// marks an API's own `Client` with it.
+#[doc(hidden)]
+#[proc_macro_attribute]
+pub fn keep_item(_attr: TokenStream, item: TokenStream) -> TokenStream {
+    item
+}
+
+/// Removes the item it marks. `macaron` re-exports it as `__client_item`
+/// when built without its feature `client` (no HTTP client to call with).
+#[doc(hidden)]
+#[proc_macro_attribute]
+pub fn drop_item(_attr: TokenStream, _item: TokenStream) -> TokenStream {
+    TokenStream::new()
+}

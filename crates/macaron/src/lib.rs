@@ -155,23 +155,16 @@ macro_rules! build_version {
 }
 pub use storage::db;
 
-/// Keeps the items it is given (generated code wraps an API's own `Client`
-/// in it): a build with the feature `client` has them.
-#[cfg(feature = "client")]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __client_items {
-    ($($item:item)*) => { $($item)* };
-}
-
-/// Drops the items it is given: a build without the feature `client` has
-/// no HTTP client, so an API's generated `Client` is left out.
+/// Marks the items of an API's own generated `Client`: removed in this
+/// build (the feature `client` is off).
 #[cfg(not(feature = "client"))]
 #[doc(hidden)]
-#[macro_export]
-macro_rules! __client_items {
-    ($($item:item)*) => {};
-}
+pub use macaron_macros::drop_item as __client_item;
+/// Marks the items of an API's own generated `Client`: kept in a build
+/// with the feature `client`, removed without it (no HTTP client).
+#[cfg(feature = "client")]
+#[doc(hidden)]
+pub use macaron_macros::keep_item as __client_item;
 #[doc(hidden)]
 pub use {chrono, serde, serde_json, uuid};
 

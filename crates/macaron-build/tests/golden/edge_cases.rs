@@ -712,80 +712,192 @@ async fn op_type_(_ctx: ::macaron::Context) -> ::macaron::Result<::macaron::Resp
     reply?;
     ::macaron::Reply::into_response(::macaron::Response::empty(204))
 }
-::macaron::__client_items! {
-    #[doc =
-    r" A typed client of this API: one method per operation, the same types as the service."]
-    #[derive(Debug, Clone)] pub struct Client { inner : ::macaron::client::HttpClient, }
-    impl Client { #[doc =
-    r" A client of the service at `base_url` (`http://host:port`)."] pub fn new(base_url
-    : impl ::std::convert::Into < ::std::string::String >) -> Self { Client { inner :
-    ::macaron::client::HttpClient::new(base_url) } } #[doc =
-    r" A client over a configured HTTP core (timeouts, retries, token forwarding)."] pub
-    fn with(inner : ::macaron::client::HttpClient) -> Self { Client { inner } } #[doc =
-    r" The HTTP core this client sends through."] pub fn http(& self) -> &
-    ::macaron::client::HttpClient { & self.inner } #[doc =
-    " `sendForm`: PUT /api/v{n}/form"] #[allow(clippy::too_many_arguments)] pub async fn
-    send_form(& self, body : SendFormBody, a : ::std::option::Option < ::std::vec::Vec <
-    ::std::string::String > >, b : ::std::option::Option < ::std::option::Option <
-    ::std::string::String > >, c : ::macaron::chrono::DateTime <
-    ::macaron::chrono::FixedOffset >, f : ::std::option::Option < SendFormF >, d :
-    ::std::option::Option < bool >, e : f64, g : ::std::option::Option <
-    ::std::string::String >) -> ::macaron::Result < ::std::string::String > { let mut
-    __request = ::macaron::client::Request::new("PUT", "/api/v%7Bn%7D/form"); __request
-    .param(& ::macaron::client::Param::query("a").explode(false), & a) ?; __request
-    .param(& ::macaron::client::Param::query("b"), & b) ?; __request.param(&
-    ::macaron::client::Param::query("c"), & c) ?; __request.param(&
-    ::macaron::client::Param::query("f"), & f) ?; __request.param(&
-    ::macaron::client::Param::header("d"), & d) ?; __request.param(&
-    ::macaron::client::Param::header("e"), & e) ?; __request.param(&
-    ::macaron::client::Param::cookie("g"), & g) ?; __request.form(& body) ?; self.inner
-    .call(& __request). await } #[doc = " `many`: GET /api/v{n}/many/{p}"] pub async fn
-    many(& self, p : i64) -> ::macaron::Result < ManyResponse > { let mut __request =
-    ::macaron::client::Request::new("GET", "/api/v%7Bn%7D/many/{p}"); __request.param(&
-    ::macaron::client::Param::path("p"), & p) ?; let (__status, __bytes) = self.inner
-    .send(& __request). await ?; match __status { 200 =>
-    ::std::result::Result::Ok(ManyResponse::Status200(::macaron::client::decode(&
-    __bytes) ?)), 202 =>
-    ::std::result::Result::Ok(ManyResponse::Status202(::macaron::Response::bytes(202,
-    "application/octet-stream", __bytes))), 204 =>
-    ::std::result::Result::Ok(ManyResponse::Status204), _ =>
-    ::std::result::Result::Err(::macaron::client::remote_error(__status, & __bytes)), } }
-    #[doc = " `nothing`: DELETE /api/v{n}/many/{p}"] pub async fn nothing(& self, p :
-    i64) -> ::macaron::Result < ::macaron::Response > { let mut __request =
-    ::macaron::client::Request::new("DELETE", "/api/v%7Bn%7D/many/{p}"); __request
-    .param(& ::macaron::client::Param::path("p"), & p) ?; let (__status, __bytes) = self
-    .inner.send(& __request). await ?; match __status { 200..= 299 =>
-    ::std::result::Result::Ok(::macaron::Response::bytes(__status,
-    "application/octet-stream", __bytes)), _ =>
-    ::std::result::Result::Err(::macaron::client::remote_error(__status, & __bytes)), } }
-    #[doc = " `optional_body`: PATCH /api/v{n}/many/{p}"] pub async fn optional_body(&
-    self, body : ::std::option::Option < ::std::vec::Vec < Thing > >, p : i64) ->
-    ::macaron::Result < Thing > { let mut __request =
-    ::macaron::client::Request::new("PATCH", "/api/v%7Bn%7D/many/{p}"); __request.param(&
-    ::macaron::client::Param::path("p"), & p) ?; if let ::std::option::Option::Some(body)
-    = & body { __request.json(body) ?; } self.inner.call(& __request). await } #[doc =
-    " `rawOnly`: GET /api/v{n}/raw?beta=true"] pub async fn raw_only(& self,) ->
-    ::macaron::Result < ::macaron::Response > { let __request =
-    ::macaron::client::Request::new("GET", "/api/v%7Bn%7D/raw?beta=true"); let (__status,
-    __bytes) = self.inner.send(& __request). await ?; match __status { 200 =>
-    ::std::result::Result::Ok(::macaron::Response::bytes(200, "application/octet-stream",
-    __bytes)), _ => ::std::result::Result::Err(::macaron::client::remote_error(__status,
-    & __bytes)), } } #[doc = " `twoRaw`: POST /api/v{n}/two"] pub async fn two_raw(&
-    self, body : ::std::option::Option < ::macaron::serde_json::Value >) ->
-    ::macaron::Result < TwoRawResponse > { let mut __request =
-    ::macaron::client::Request::new("POST", "/api/v%7Bn%7D/two"); if let
-    ::std::option::Option::Some(body) = & body { __request.json(body) ?; } let (__status,
-    __bytes) = self.inner.send(& __request). await ?; match __status { 200 =>
-    ::std::result::Result::Ok(TwoRawResponse::Status200(::macaron::Response::bytes(200,
-    "application/octet-stream", __bytes))), 201 =>
-    ::std::result::Result::Ok(TwoRawResponse::Status201(::macaron::client::decode(&
-    __bytes) ?)), _ =>
-    ::std::result::Result::Err(::macaron::client::remote_error(__status, & __bytes)), } }
-    #[doc = " `type`: GET /api/v{n}/empty"] pub async fn type_(& self,) ->
-    ::macaron::Result < () > { let __request = ::macaron::client::Request::new("GET",
-    "/api/v%7Bn%7D/empty"); let (__status, __bytes) = self.inner.send(& __request). await
-    ?; match __status { 204 => ::std::result::Result::Ok(()), _ =>
-    ::std::result::Result::Err(::macaron::client::remote_error(__status, & __bytes)), } }
+/// A typed client of this API: one method per operation, the same types as the service.
+#[::macaron::__client_item]
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: ::macaron::client::HttpClient,
+}
+#[::macaron::__client_item]
+impl Client {
+    /// A client of the service at `base_url` (`http://host:port`).
+    pub fn new(base_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Client {
+            inner: ::macaron::client::HttpClient::new(base_url),
+        }
+    }
+    /// A client over a configured HTTP core (timeouts, retries, token forwarding).
+    pub fn with(inner: ::macaron::client::HttpClient) -> Self {
+        Client { inner }
+    }
+    /// The HTTP core this client sends through.
+    pub fn http(&self) -> &::macaron::client::HttpClient {
+        &self.inner
+    }
+    /// `sendForm`: PUT /api/v{n}/form
+    #[allow(clippy::too_many_arguments)]
+    pub async fn send_form(
+        &self,
+        body: SendFormBody,
+        a: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        b: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        c: ::macaron::chrono::DateTime<::macaron::chrono::FixedOffset>,
+        f: ::std::option::Option<SendFormF>,
+        d: ::std::option::Option<bool>,
+        e: f64,
+        g: ::std::option::Option<::std::string::String>,
+    ) -> ::macaron::Result<::std::string::String> {
+        let mut __request = ::macaron::client::Request::new("PUT", "/api/v%7Bn%7D/form");
+        __request.param(&::macaron::client::Param::query("a").explode(false), &a)?;
+        __request.param(&::macaron::client::Param::query("b"), &b)?;
+        __request.param(&::macaron::client::Param::query("c"), &c)?;
+        __request.param(&::macaron::client::Param::query("f"), &f)?;
+        __request.param(&::macaron::client::Param::header("d"), &d)?;
+        __request.param(&::macaron::client::Param::header("e"), &e)?;
+        __request.param(&::macaron::client::Param::cookie("g"), &g)?;
+        __request.form(&body)?;
+        self.inner.call(&__request).await
+    }
+    /// `many`: GET /api/v{n}/many/{p}
+    pub async fn many(&self, p: i64) -> ::macaron::Result<ManyResponse> {
+        let mut __request = ::macaron::client::Request::new(
+            "GET",
+            "/api/v%7Bn%7D/many/{p}",
+        );
+        __request.param(&::macaron::client::Param::path("p"), &p)?;
+        let (__status, __bytes) = self.inner.send(&__request).await?;
+        match __status {
+            200 => {
+                ::std::result::Result::Ok(
+                    ManyResponse::Status200(::macaron::client::decode(&__bytes)?),
+                )
+            }
+            202 => {
+                ::std::result::Result::Ok(
+                    ManyResponse::Status202(
+                        ::macaron::Response::bytes(
+                            202,
+                            "application/octet-stream",
+                            __bytes,
+                        ),
+                    ),
+                )
+            }
+            204 => ::std::result::Result::Ok(ManyResponse::Status204),
+            _ => {
+                ::std::result::Result::Err(
+                    ::macaron::client::remote_error(__status, &__bytes),
+                )
+            }
+        }
+    }
+    /// `nothing`: DELETE /api/v{n}/many/{p}
+    pub async fn nothing(&self, p: i64) -> ::macaron::Result<::macaron::Response> {
+        let mut __request = ::macaron::client::Request::new(
+            "DELETE",
+            "/api/v%7Bn%7D/many/{p}",
+        );
+        __request.param(&::macaron::client::Param::path("p"), &p)?;
+        let (__status, __bytes) = self.inner.send(&__request).await?;
+        match __status {
+            200..=299 => {
+                ::std::result::Result::Ok(
+                    ::macaron::Response::bytes(
+                        __status,
+                        "application/octet-stream",
+                        __bytes,
+                    ),
+                )
+            }
+            _ => {
+                ::std::result::Result::Err(
+                    ::macaron::client::remote_error(__status, &__bytes),
+                )
+            }
+        }
+    }
+    /// `optional_body`: PATCH /api/v{n}/many/{p}
+    pub async fn optional_body(
+        &self,
+        body: ::std::option::Option<::std::vec::Vec<Thing>>,
+        p: i64,
+    ) -> ::macaron::Result<Thing> {
+        let mut __request = ::macaron::client::Request::new(
+            "PATCH",
+            "/api/v%7Bn%7D/many/{p}",
+        );
+        __request.param(&::macaron::client::Param::path("p"), &p)?;
+        if let ::std::option::Option::Some(body) = &body {
+            __request.json(body)?;
+        }
+        self.inner.call(&__request).await
+    }
+    /// `rawOnly`: GET /api/v{n}/raw?beta=true
+    pub async fn raw_only(&self) -> ::macaron::Result<::macaron::Response> {
+        let __request = ::macaron::client::Request::new(
+            "GET",
+            "/api/v%7Bn%7D/raw?beta=true",
+        );
+        let (__status, __bytes) = self.inner.send(&__request).await?;
+        match __status {
+            200 => {
+                ::std::result::Result::Ok(
+                    ::macaron::Response::bytes(200, "application/octet-stream", __bytes),
+                )
+            }
+            _ => {
+                ::std::result::Result::Err(
+                    ::macaron::client::remote_error(__status, &__bytes),
+                )
+            }
+        }
+    }
+    /// `twoRaw`: POST /api/v{n}/two
+    pub async fn two_raw(
+        &self,
+        body: ::std::option::Option<::macaron::serde_json::Value>,
+    ) -> ::macaron::Result<TwoRawResponse> {
+        let mut __request = ::macaron::client::Request::new("POST", "/api/v%7Bn%7D/two");
+        if let ::std::option::Option::Some(body) = &body {
+            __request.json(body)?;
+        }
+        let (__status, __bytes) = self.inner.send(&__request).await?;
+        match __status {
+            200 => {
+                ::std::result::Result::Ok(
+                    TwoRawResponse::Status200(
+                        ::macaron::Response::bytes(
+                            200,
+                            "application/octet-stream",
+                            __bytes,
+                        ),
+                    ),
+                )
+            }
+            201 => {
+                ::std::result::Result::Ok(
+                    TwoRawResponse::Status201(::macaron::client::decode(&__bytes)?),
+                )
+            }
+            _ => {
+                ::std::result::Result::Err(
+                    ::macaron::client::remote_error(__status, &__bytes),
+                )
+            }
+        }
+    }
+    /// `type`: GET /api/v{n}/empty
+    pub async fn type_(&self) -> ::macaron::Result<()> {
+        let __request = ::macaron::client::Request::new("GET", "/api/v%7Bn%7D/empty");
+        let (__status, __bytes) = self.inner.send(&__request).await?;
+        match __status {
+            204 => ::std::result::Result::Ok(()),
+            _ => {
+                ::std::result::Result::Err(
+                    ::macaron::client::remote_error(__status, &__bytes),
+                )
+            }
+        }
     }
 }
 /// Adds this API to a service: its spec, and a handler for every operation with `x-bind-server`.

@@ -368,41 +368,83 @@ async fn op_delete_pet(
     reply?;
     ::macaron::Reply::into_response(::macaron::Response::empty(204))
 }
-::macaron::__client_items! {
-    #[doc =
-    r" A typed client of this API: one method per operation, the same types as the service."]
-    #[derive(Debug, Clone)] pub struct Client { inner : ::macaron::client::HttpClient, }
-    impl Client { #[doc =
-    r" A client of the service at `base_url` (`http://host:port`)."] pub fn new(base_url
-    : impl ::std::convert::Into < ::std::string::String >) -> Self { Client { inner :
-    ::macaron::client::HttpClient::new(base_url) } } #[doc =
-    r" A client over a configured HTTP core (timeouts, retries, token forwarding)."] pub
-    fn with(inner : ::macaron::client::HttpClient) -> Self { Client { inner } } #[doc =
-    r" The HTTP core this client sends through."] pub fn http(& self) -> &
-    ::macaron::client::HttpClient { & self.inner } #[doc = " `listPets`: GET /v1/pets"]
-    pub async fn list_pets(& self, limit : ::std::option::Option < i32 >, tag :
-    ::std::option::Option < ::std::string::String >, x_trace : ::std::option::Option <
-    ::std::string::String >) -> ::macaron::Result < ::std::vec::Vec < Pet > > { let mut
-    __request = ::macaron::client::Request::new("GET", "/v1/pets"); __request.param(&
-    ::macaron::client::Param::query("limit"), & limit) ?; __request.param(&
-    ::macaron::client::Param::query("tag"), & tag) ?; __request.param(&
-    ::macaron::client::Param::header("X-Trace"), & x_trace) ?; self.inner.call(&
-    __request). await } #[doc = " `createPet`: POST /v1/pets"] pub async fn create_pet(&
-    self, body : NewPet) -> ::macaron::Result < CreatePetResponse > { let mut __request =
-    ::macaron::client::Request::new("POST", "/v1/pets"); __request.json(& body) ?; let
-    (__status, __bytes) = self.inner.send(& __request). await ?; match __status { 201 =>
-    ::std::result::Result::Ok(CreatePetResponse::Status201(::macaron::client::decode(&
-    __bytes) ?)), 202 =>
-    ::std::result::Result::Ok(CreatePetResponse::Status202(::macaron::client::decode(&
-    __bytes) ?)), _ =>
-    ::std::result::Result::Err(::macaron::client::remote_error(__status, & __bytes)), } }
-    #[doc = " `deletePet`: DELETE /v1/pets/{petId}"] pub async fn delete_pet(& self,
-    pet_id : i64) -> ::macaron::Result < () > { let mut __request =
-    ::macaron::client::Request::new("DELETE", "/v1/pets/{petId}"); __request.param(&
-    ::macaron::client::Param::path("petId"), & pet_id) ?; let (__status, __bytes) = self
-    .inner.send(& __request). await ?; match __status { 204 =>
-    ::std::result::Result::Ok(()), _ =>
-    ::std::result::Result::Err(::macaron::client::remote_error(__status, & __bytes)), } }
+/// A typed client of this API: one method per operation, the same types as the service.
+#[::macaron::__client_item]
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: ::macaron::client::HttpClient,
+}
+#[::macaron::__client_item]
+impl Client {
+    /// A client of the service at `base_url` (`http://host:port`).
+    pub fn new(base_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Client {
+            inner: ::macaron::client::HttpClient::new(base_url),
+        }
+    }
+    /// A client over a configured HTTP core (timeouts, retries, token forwarding).
+    pub fn with(inner: ::macaron::client::HttpClient) -> Self {
+        Client { inner }
+    }
+    /// The HTTP core this client sends through.
+    pub fn http(&self) -> &::macaron::client::HttpClient {
+        &self.inner
+    }
+    /// `listPets`: GET /v1/pets
+    pub async fn list_pets(
+        &self,
+        limit: ::std::option::Option<i32>,
+        tag: ::std::option::Option<::std::string::String>,
+        x_trace: ::std::option::Option<::std::string::String>,
+    ) -> ::macaron::Result<::std::vec::Vec<Pet>> {
+        let mut __request = ::macaron::client::Request::new("GET", "/v1/pets");
+        __request.param(&::macaron::client::Param::query("limit"), &limit)?;
+        __request.param(&::macaron::client::Param::query("tag"), &tag)?;
+        __request.param(&::macaron::client::Param::header("X-Trace"), &x_trace)?;
+        self.inner.call(&__request).await
+    }
+    /// `createPet`: POST /v1/pets
+    pub async fn create_pet(
+        &self,
+        body: NewPet,
+    ) -> ::macaron::Result<CreatePetResponse> {
+        let mut __request = ::macaron::client::Request::new("POST", "/v1/pets");
+        __request.json(&body)?;
+        let (__status, __bytes) = self.inner.send(&__request).await?;
+        match __status {
+            201 => {
+                ::std::result::Result::Ok(
+                    CreatePetResponse::Status201(::macaron::client::decode(&__bytes)?),
+                )
+            }
+            202 => {
+                ::std::result::Result::Ok(
+                    CreatePetResponse::Status202(::macaron::client::decode(&__bytes)?),
+                )
+            }
+            _ => {
+                ::std::result::Result::Err(
+                    ::macaron::client::remote_error(__status, &__bytes),
+                )
+            }
+        }
+    }
+    /// `deletePet`: DELETE /v1/pets/{petId}
+    pub async fn delete_pet(&self, pet_id: i64) -> ::macaron::Result<()> {
+        let mut __request = ::macaron::client::Request::new(
+            "DELETE",
+            "/v1/pets/{petId}",
+        );
+        __request.param(&::macaron::client::Param::path("petId"), &pet_id)?;
+        let (__status, __bytes) = self.inner.send(&__request).await?;
+        match __status {
+            204 => ::std::result::Result::Ok(()),
+            _ => {
+                ::std::result::Result::Err(
+                    ::macaron::client::remote_error(__status, &__bytes),
+                )
+            }
+        }
     }
 }
 /// Adds this API to a service: its spec, and a handler for every operation with `x-bind-server`.
