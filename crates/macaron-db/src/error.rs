@@ -90,6 +90,7 @@ impl fmt::Display for DbError {
 
 impl std::error::Error for DbError {}
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 impl From<sqlx::Error> for DbError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
@@ -116,6 +117,15 @@ impl From<sqlx::Error> for DbError {
     }
 }
 
+/// Without a backend there is no driver error: the statements that would
+/// return one are never compiled.
+#[cfg(not(any(feature = "sqlite", feature = "postgres")))]
+impl From<std::convert::Infallible> for DbError {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
 /// Whether a database error code means "the database cannot take this now,
 /// the same request may succeed later" rather than a fault of the query.
 ///
@@ -127,6 +137,7 @@ impl From<sqlx::Error> for DbError {
 ///   byte): 13 `SQLITE_FULL` (the disk is full), 10 `SQLITE_IOERR` and its
 ///   extended codes (the file cannot be read or written), 5 `SQLITE_BUSY`
 ///   (still locked after the busy timeout).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 fn try_again_later(sqlite: bool, code: &str) -> bool {
     if sqlite {
         return code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 10 | 13));
