@@ -24,7 +24,9 @@ it on an otherwise idle machine: anything else running lengthens both
 sides, not by the same amount.
 """
 import argparse
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -85,6 +87,17 @@ def cargo_count(crate, env):
     return len({line.replace(" (*)", "").strip() for line in out.splitlines() if line.strip()})
 
 
+def units(report):
+    """Each compiled unit's (seconds, crate, what) from a --timings report
+    (its UNIT_DATA: one entry per crate, build script or build-script run)."""
+    with open(report) as f:
+        text = f.read()
+    m = re.search(r"const UNIT_DATA = (\[.*?\]);\n", text, re.S)
+    if not m:
+        return []
+    return [(u["duration"], u["name"], (u.get("target") or "").strip() or "lib") for u in json.loads(m.group(1))]
+
+
 def measure(label, crate, edited, out_dir):
     env = dict(os.environ)
     target = os.path.join(crate, "target")
@@ -94,9 +107,11 @@ def measure(label, crate, edited, out_dir):
     crates = cargo_count(crate, env)
     cold = run(["cargo", "build", "--release", "--timings"], cwd=crate, env=env)
     reports = os.path.join(target, "cargo-timings")
+    compiled = []
     for report in os.listdir(reports):
         if report.startswith("cargo-timing-") and report.endswith(".html"):
             shutil.copy(os.path.join(reports, report), os.path.join(out_dir, f"{label}.html"))
+            compiled = units(os.path.join(reports, report))
     path = os.path.join(crate, edited)
 
     def edit():
@@ -108,7 +123,8 @@ def measure(label, crate, edited, out_dir):
     run(["cargo", "build"], cwd=crate, env=env)  # the debug build's dependencies, not timed
     edit()
     debug_edit = run(["cargo", "build"], cwd=crate, env=env)
-    return {"label": label, "crates": crates, "cold": cold, "release_edit": release_edit, "debug_edit": debug_edit}
+    return {"label": label, "crates": crates, "cold": cold, "release_edit": release_edit, "debug_edit": debug_edit,
+            "units": compiled}
 
 
 def main():
@@ -148,6 +164,16 @@ def main():
     for r in rows:
         ratio = f"{r['cold'] / bare['cold']:.2f}" if bare else "-"
         print(f"| {r['label']} | {r['crates']} | {r['cold']:.1f} | {ratio} | {r['release_edit']:.1f} | {r['debug_edit']:.1f} |")
+    # Where the time goes: the sum of every unit's compile time (what the
+    # cores had to do; the wall time is about that over the cores in use)
+    # and the longest units, from the --timings reports.
+    print()
+    print("| service | sum of the units' compile times s | longest units (s) |")
+    print("|---|---|---|")
+    for r in rows:
+        longest = sorted(r["units"], reverse=True)[:8]
+        named = ", ".join(f"{name}{'' if what == 'lib' else ' (' + what + ')'} {secs:.1f}" for secs, name, what in longest)
+        print(f"| {r['label']} | {sum(u[0] for u in r['units']):.1f} | {named} |")
     print(f"\n--timings reports: {args.out}")
 
 
