@@ -124,6 +124,18 @@ OTEL = {}
 KEEP = []  # --keep DIR
 
 
+def wait_ping(port, seconds, failure):
+    """Waits until the server on `port` answers /ping; exits with `failure` after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(failure)
+
+
 def measure(name, method, path, body, seconds, headers=None, cwd=HERE, env_extra=None):
     """Instructions per request of server `name` under callgrind; `path`
     may be a function of the port, called once the server answers (to make
@@ -141,14 +153,8 @@ def measure(name, method, path, body, seconds, headers=None, cwd=HERE, env_extra
                             cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=dict(env, RUST_LOG="error"))
     try:
-        for _ in range(1000):  # Stripe's spec takes tens of seconds to load under valgrind
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            sys.exit(f"{exe} did not start under valgrind")
+        # Stripe's spec takes tens of seconds to load under valgrind.
+        wait_ping(port, 200, f"{exe} did not start under valgrind")
         if callable(path):
             path = path(port)
         script = lua(method, body, headers)
@@ -191,14 +197,7 @@ def petstore_token():
                             cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=dict(env, RUST_LOG="error", **PET_ENV))
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            sys.exit("petstore did not start")
+        wait_ping(port, 10, "petstore did not start")
         login = {"username": "alice", "password": PET_ENV["PETSTORE_ALICE_PASSWORD"]}
         return check(port, "POST", "/v1/login", login, 200)["token"]
     finally:
