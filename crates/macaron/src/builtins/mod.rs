@@ -80,51 +80,55 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
-/// The page without Swagger UI (feature `swagger-ui` off): the spec's title
-/// and a link to the spec itself.
-#[cfg(not(feature = "swagger-ui"))]
+/// The `/doc` page: the spec's title, and what each build shows under it.
 fn page(name: &str, title: &str) -> String {
     let (name, title) = (escape(name), escape(title));
+    let (head, body) = reference(&name, &title);
     format!(
         r#"<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="utf-8" />
   <title>{title}</title>
-</head>
+{head}</head>
 <body>
-<h1>{title}</h1>
-<p>The contract: <a href="/doc/{name}.yaml">/doc/{name}.yaml</a> (OpenAPI).</p>
-</body>
+{body}</body>
 </html>
 "#
     )
 }
 
+/// Without Swagger UI (feature `swagger-ui` off): the title and a link to
+/// the spec itself.
+#[cfg(not(feature = "swagger-ui"))]
+fn reference(name: &str, title: &str) -> (String, String) {
+    (
+        String::new(),
+        format!(
+            "<h1>{title}</h1>\n<p>The contract: <a href=\"/doc/{name}.yaml\">/doc/{name}.yaml</a> (OpenAPI).</p>\n"
+        ),
+    )
+}
+
+/// Swagger UI reading the spec (`name` and `title` already escaped).
 #[cfg(feature = "swagger-ui")]
-fn page(name: &str, title: &str) -> String {
-    let (name, title) = (escape(name), escape(title));
-    format!(
-        r#"<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="utf-8" />
-  <meta name="viewport" content="width=device-width, initial-scale=1" />
-  <title>{title}</title>
+fn reference(name: &str, _title: &str) -> (String, String) {
+    let head = format!(
+        r#"  <meta name="viewport" content="width=device-width, initial-scale=1" />
   <link rel="stylesheet" href="{UI_PREFIX}/swagger-ui.css" />
-</head>
-<body>
-<div id="swagger-ui"></div>
+"#
+    );
+    let body = format!(
+        r#"<div id="swagger-ui"></div>
 <script src="{UI_PREFIX}/swagger-ui-bundle.js"></script>
 <script>
   window.onload = () => {{
     window.ui = SwaggerUIBundle({{ url: '/doc/{name}.yaml', dom_id: '#swagger-ui', validatorUrl: null }});
   }};
 </script>
-</body>
-</html>
 "#
-    )
+    );
+    (head, body)
 }
 
 /// `MACARON_INSTANCE`, shown by `/version` when set: what tells two
@@ -133,4 +137,18 @@ fn page(name: &str, title: &str) -> String {
 fn instance() -> Option<&'static str> {
     static INSTANCE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
     INSTANCE.get_or_init(|| std::env::var("MACARON_INSTANCE").ok().filter(|i| !i.is_empty())).as_deref()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page;
+
+    #[test]
+    fn the_page_links_the_spec_and_escapes_the_title() {
+        let html = page("shop", "Tom & Jerry's <shop>");
+        assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"), "{html}");
+        assert!(html.contains("<title>Tom &amp; Jerry&#39;s &lt;shop&gt;</title>"), "{html}");
+        assert!(html.contains("/doc/shop.yaml"), "{html}");
+        assert!(!html.contains("<shop>"), "{html}");
+    }
 }
