@@ -1,10 +1,12 @@
 //! Handler bindings: the glue between the runtime and the functions named
 //! by `x-bind-server`.
 //!
-//! For each such operation the generator writes a small async function
-//! that takes the request's validated inputs from the runtime's `Context`,
-//! deserialises them into the operation's types and calls the user's
-//! function with typed arguments, in the order of its [`Signature`]; the
+//! For each such operation the generator writes a small function that
+//! reads the request's validated inputs from the runtime's borrowed
+//! `Context`, deserialises them into the operation's types and returns the
+//! future of the user's function called with typed arguments, in the order
+//! of its [`Signature`] (the future owns the arguments, not a copy of the
+//! context); the
 //! user's function returns `macaron::Result<T>` with `T` fixed by the
 //! spec's success responses (see [`crate::signature`]). A status other
 //! than 200 of a single success is the spec's: 201 is sent as 201.
@@ -51,7 +53,7 @@ pub(crate) fn tokens(models: &mut Models, api: &Api, rt: &Runtime, spec_path: &s
         let wrapper = format_ident!("op_{}", op_names[&op.id]);
         out.extend(operation(&sig, api, op, target, &wrapper, rt)?);
         let id = &op.id;
-        handlers.push(quote!(.handler(#id, #wrapper)));
+        handlers.push(quote!(.bound_handler(#id, #wrapper)));
     }
     // The service's own client exists when `macaron` is built with its
     // feature `client` (the runtime's attribute keeps or drops its items).
@@ -126,12 +128,12 @@ fn operation(
         let ty = b.ty.tokens(rt);
         extract.extend(match b.kind {
             BodyKind::Multipart => quote! {
-                let body: #ty = #rt::FromContext::from_context(&ctx)?;
+                let body: #ty = #rt::FromContext::from_context(ctx)?;
             },
             BodyKind::Json | BodyKind::Form => {
                 let kind = format_ident!("{}", if b.kind == BodyKind::Json { "Json" } else { "Form" });
                 quote! {
-                    let #rt::#kind(body): #rt::#kind<#ty> = #rt::FromContext::from_context(&ctx)?;
+                    let #rt::#kind(body): #rt::#kind<#ty> = #rt::FromContext::from_context(ctx)?;
                 }
             }
         });
@@ -167,7 +169,7 @@ fn operation(
             struct #struct_name {
                 #(#fields)*
             }
-            let #rt::#extractor(#var): #rt::#extractor<#struct_name> = #rt::FromContext::from_context(&ctx)?;
+            let #rt::#extractor(#var): #rt::#extractor<#struct_name> = #rt::FromContext::from_context(ctx)?;
         });
     }
     let trait_name = format_ident!("{}Handler", type_name(&op.id));
@@ -220,7 +222,7 @@ fn operation(
     Ok(quote! {
         #[doc = #doc]
         #[allow(non_snake_case)]
-        async fn #wrapper(#ctx: #rt::Context) -> #rt::Result<#rt::Response> {
+        fn #wrapper(#ctx: &#rt::Context) -> ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = #rt::Result<#rt::Response>>>> {
             type Args = #args_ty;
             type Returns = #rt::Result<#ret>;
             #[diagnostic::on_unimplemented(
@@ -256,11 +258,19 @@ fn operation(
             fn call<F: #trait_name<M>, M>(handler: F, args: Args) -> <F as #trait_name<M>>::Future {
                 handler.handle(args)
             }
-            #extract
+            // The arguments are read from the borrowed context before the
+            // future starts: the future owns them, not a copy of the context.
+            fn arguments(#ctx: &#rt::Context) -> #rt::Result<Args> {
+                #extract
+                Ok(#args_value)
+            }
+            let args = arguments(#ctx);
             let #local = #target_path;
-            // Typed, so that a missing function is one error, not a cascade.
-            let reply: Returns = call(#local, #args_value).await;
-            #reply
+            ::std::boxed::Box::pin(async move {
+                // Typed, so that a missing function is one error, not a cascade.
+                let reply: Returns = call(#local, args?).await;
+                #reply
+            })
         }
     })
 }

@@ -134,9 +134,39 @@ pub trait Persistent: Serialize + DeserializeOwned + Send + Sync + Sized + 'stat
         async move { store.get_text(Self::TABLE, key).await?.map(Record::from_text).transpose() }
     }
 
+    /// The object with that key, if any, without its record (no version,
+    /// no times: the row's object alone is read). For a read that will not
+    /// be saved back, such as an endpoint returning the object; use
+    /// [`Persistent::find`] to update it.
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite")]
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use macaron_db::{Db, Persistent};
+    /// #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+    /// struct Note { id: String, text: String }
+    /// impl Persistent for Note {
+    ///     const TABLE: &'static str = "notes";
+    ///     fn key(&self) -> String { self.id.clone() }
+    /// }
+    /// let db = Db::connect("sqlite::memory:").await.unwrap();
+    /// Note { id: "n1".into(), text: "hi".into() }.save(&db).await.unwrap();
+    /// assert_eq!(Note::get(&db, "n1").await.unwrap().unwrap().text, "hi");
+    /// assert_eq!(Note::get(&db, "n2").await.unwrap(), None);
+    /// # });
+    /// ```
+    fn get(store: &impl Store, key: &str) -> impl Future<Output = Result<Option<Self>, DbError>> + Send {
+        async move {
+            match store.get_data(Self::TABLE, key).await? {
+                Some(data) => parse(key, &data).map(Some),
+                None => Ok(None),
+            }
+        }
+    }
+
     /// Whether an object has that key.
     fn exists(store: &impl Store, key: &str) -> impl Future<Output = Result<bool, DbError>> + Send {
-        async move { Ok(store.get_text(Self::TABLE, key).await?.is_some()) }
+        async move { Ok(store.get_data(Self::TABLE, key).await?.is_some()) }
     }
 
     /// Deletes the object with that key; false when there was none.

@@ -77,6 +77,11 @@ impl Dialect {
         )
     }
 
+    /// Params: key. Columns: data (as text) alone.
+    fn select_data(self, table: &str) -> String {
+        format!("SELECT {} AS data FROM \"{table}\" WHERE key = {}", self.data(), self.param(1))
+    }
+
     /// Params: key, data, now.
     fn insert(self, table: &str) -> String {
         format!(
@@ -177,6 +182,8 @@ pub(crate) struct TableSql {
     pub full: String,
     /// The select statement (params: key).
     pub select: String,
+    /// The select of the object alone, no version or times (params: key).
+    pub select_data: String,
     /// The insert statement (params: key, data, now).
     pub insert: String,
     /// The versioned update (params: data, now, key, expected version).
@@ -194,6 +201,7 @@ impl TableSql {
         TableSql {
             table: table.to_string(),
             select: dialect.select(&full),
+            select_data: dialect.select_data(&full),
             insert: dialect.insert(&full),
             update: dialect.update(&full),
             upsert: dialect.upsert(&full),

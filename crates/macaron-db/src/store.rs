@@ -89,6 +89,12 @@ pub trait Store: Send + Sync {
     /// The row of `key` with its object as JSON text, if any.
     fn get_text(&self, table: &str, key: &str) -> impl Future<Output = Result<Option<TextRow>, DbError>> + Send;
 
+    /// The object of `key` alone, as JSON text, if any: one column read,
+    /// none of the row's bookkeeping (for a read that will not be saved back).
+    fn get_data(&self, table: &str, key: &str) -> impl Future<Output = Result<Option<String>, DbError>> + Send {
+        async move { Ok(self.get_text(table, key).await?.map(|row| row.data)) }
+    }
+
     /// Inserts a new row holding `data` (JSON text); [`DbError::Conflict`]
     /// when the key exists.
     fn insert_text(&self, table: &str, key: &str, data: &str) -> impl Future<Output = Result<Written, DbError>> + Send;
@@ -164,6 +170,15 @@ macro_rules! ops {
                     created_at,
                     updated_at,
                 }))
+            }
+
+            pub async fn get_data<'c, E: Executor<'c, Database = $db>>(
+                e: E,
+                t: &TableSql,
+                key: &str,
+            ) -> Result<Option<String>, DbError> {
+                let found: Option<(String,)> = sqlx::query_as(&t.select_data).bind(key).fetch_optional(e).await?;
+                Ok(found.map(|(data,)| data))
             }
 
             pub async fn insert<'c, E: Executor<'c, Database = $db>>(
@@ -278,6 +293,11 @@ impl Store for Db {
         on_pool!(self, get(&t, key))
     }
 
+    async fn get_data(&self, table: &str, key: &str) -> Result<Option<String>, DbError> {
+        let t = self.table(table).await?;
+        on_pool!(self, get_data(&t, key))
+    }
+
     async fn insert_text(&self, table: &str, key: &str, data: &str) -> Result<Written, DbError> {
         let t = self.table(table).await?;
         on_pool!(self, insert(&t, key, data))
@@ -308,6 +328,11 @@ impl Store for Tx {
     async fn get_text(&self, table: &str, key: &str) -> Result<Option<TextRow>, DbError> {
         let t = self.db().table(table).await?;
         on_tx!(self, get(&t, key))
+    }
+
+    async fn get_data(&self, table: &str, key: &str) -> Result<Option<String>, DbError> {
+        let t = self.db().table(table).await?;
+        on_tx!(self, get_data(&t, key))
     }
 
     async fn insert_text(&self, table: &str, key: &str, data: &str) -> Result<Written, DbError> {

@@ -115,6 +115,8 @@ pub mod test;
 
 pub use build::{ApiBuilder, DEFAULT_BODY_LIMIT};
 pub use error::{codes, Error, ErrorObject, Problem, Result, StartupError};
+#[doc(hidden)]
+pub use handler::BoundHandler;
 pub use handler::{
     Context, Cookies, FilePart, Form, FromContext, Handler, Header, Headers, Json, Multipart, Path, Query, Request,
 };

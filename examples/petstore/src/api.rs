@@ -84,10 +84,8 @@ pub async fn create_pet(body: NewPet) -> macaron::Result<Pet> {
 
 /// `GET /v1/pets/{pet_id}`
 pub async fn get_pet(pet_id: Uuid) -> macaron::Result<Pet> {
-    match Pet::find(&macaron::db()?, &pet_id.to_string()).await? {
-        Some(pet) => Ok(pet.into_inner()),
-        None => Err(not_found(&pet_id)),
-    }
+    // The object alone (no version: it is not saved back).
+    Pet::get(&macaron::db()?, &pet_id.to_string()).await?.ok_or_else(|| not_found(&pet_id))
 }
 
 /// `DELETE /v1/pets/{pet_id}`: only by its owner (204).

@@ -212,9 +212,13 @@ pub const SPEC: &str = include_str!("../fixtures/edge_cases.yaml");
 pub const SPEC_NAME: &str = "edge_cases.yaml";
 /// Operation `upload-file`: POST /api/v{n}/up/{id}/file.{ext} in tests/fixtures/edge_cases.yaml; calls `crate::api::upload`.
 #[allow(non_snake_case)]
-async fn op_upload_file(
-    ctx: ::macaron::Context,
-) -> ::macaron::Result<::macaron::Response> {
+fn op_upload_file(
+    ctx: &::macaron::Context,
+) -> ::std::pin::Pin<
+    ::std::boxed::Box<
+        dyn ::std::future::Future<Output = ::macaron::Result<::macaron::Response>>,
+    >,
+> {
     type Args = (
         ::macaron::Multipart,
         ::macaron::uuid::Uuid,
@@ -265,51 +269,58 @@ async fn op_upload_file(
     ) -> <F as UploadFileHandler<M>>::Future {
         handler.handle(args)
     }
-    let body: ::macaron::Multipart = ::macaron::FromContext::from_context(&ctx)?;
-    #[derive(::macaron::serde::Deserialize)]
-    #[serde(crate = "::macaron::serde")]
-    struct PathParams {
-        #[serde(rename = "id")]
-        id: ::macaron::uuid::Uuid,
-        #[serde(rename = "ext")]
-        ext: ::std::string::String,
+    fn arguments(ctx: &::macaron::Context) -> ::macaron::Result<Args> {
+        let body: ::macaron::Multipart = ::macaron::FromContext::from_context(ctx)?;
+        #[derive(::macaron::serde::Deserialize)]
+        #[serde(crate = "::macaron::serde")]
+        struct PathParams {
+            #[serde(rename = "id")]
+            id: ::macaron::uuid::Uuid,
+            #[serde(rename = "ext")]
+            ext: ::std::string::String,
+        }
+        let ::macaron::Path(path): ::macaron::Path<PathParams> = ::macaron::FromContext::from_context(
+            ctx,
+        )?;
+        #[derive(::macaron::serde::Deserialize)]
+        #[serde(crate = "::macaron::serde")]
+        struct QueryParams {
+            #[serde(rename = "kind", default)]
+            kind: ::std::option::Option<UploadFileKind>,
+        }
+        let ::macaron::Query(query): ::macaron::Query<QueryParams> = ::macaron::FromContext::from_context(
+            ctx,
+        )?;
+        #[derive(::macaron::serde::Deserialize)]
+        #[serde(crate = "::macaron::serde")]
+        struct CookiesParams {
+            #[serde(rename = "session", default)]
+            session: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "other")]
+            other: i32,
+        }
+        let ::macaron::Cookies(cookies): ::macaron::Cookies<CookiesParams> = ::macaron::FromContext::from_context(
+            ctx,
+        )?;
+        Ok((body, path.id, path.ext, query.kind, cookies.session, cookies.other))
     }
-    let ::macaron::Path(path): ::macaron::Path<PathParams> = ::macaron::FromContext::from_context(
-        &ctx,
-    )?;
-    #[derive(::macaron::serde::Deserialize)]
-    #[serde(crate = "::macaron::serde")]
-    struct QueryParams {
-        #[serde(rename = "kind", default)]
-        kind: ::std::option::Option<UploadFileKind>,
-    }
-    let ::macaron::Query(query): ::macaron::Query<QueryParams> = ::macaron::FromContext::from_context(
-        &ctx,
-    )?;
-    #[derive(::macaron::serde::Deserialize)]
-    #[serde(crate = "::macaron::serde")]
-    struct CookiesParams {
-        #[serde(rename = "session", default)]
-        session: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "other")]
-        other: i32,
-    }
-    let ::macaron::Cookies(cookies): ::macaron::Cookies<CookiesParams> = ::macaron::FromContext::from_context(
-        &ctx,
-    )?;
+    let args = arguments(ctx);
     let x_bind_server_of_upload_file_in_edge_cases_yaml = crate::api::upload;
-    let reply: Returns = call(
-            x_bind_server_of_upload_file_in_edge_cases_yaml,
-            (body, path.id, path.ext, query.kind, cookies.session, cookies.other),
-        )
-        .await;
-    ::macaron::Reply::into_response(reply?)
+    ::std::boxed::Box::pin(async move {
+        let reply: Returns = call(x_bind_server_of_upload_file_in_edge_cases_yaml, args?)
+            .await;
+        ::macaron::Reply::into_response(reply?)
+    })
 }
 /// Operation `sendForm`: PUT /api/v{n}/form in tests/fixtures/edge_cases.yaml; calls `crate::api::send_form`.
 #[allow(non_snake_case)]
-async fn op_send_form(
-    ctx: ::macaron::Context,
-) -> ::macaron::Result<::macaron::Response> {
+fn op_send_form(
+    ctx: &::macaron::Context,
+) -> ::std::pin::Pin<
+    ::std::boxed::Box<
+        dyn ::std::future::Future<Output = ::macaron::Result<::macaron::Response>>,
+    >,
+> {
     type Args = (
         SendFormBody,
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -364,51 +375,54 @@ async fn op_send_form(
     ) -> <F as SendFormHandler<M>>::Future {
         handler.handle(args)
     }
-    let ::macaron::Form(body): ::macaron::Form<SendFormBody> = ::macaron::FromContext::from_context(
-        &ctx,
-    )?;
-    #[derive(::macaron::serde::Deserialize)]
-    #[serde(crate = "::macaron::serde")]
-    struct QueryParams {
-        #[serde(rename = "a", default)]
-        a: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        #[serde(rename = "b", default)]
-        b: ::std::option::Option<::std::option::Option<::std::string::String>>,
-        #[serde(rename = "c")]
-        c: ::macaron::chrono::DateTime<::macaron::chrono::FixedOffset>,
-        #[serde(rename = "f", default)]
-        f: ::std::option::Option<SendFormF>,
+    fn arguments(ctx: &::macaron::Context) -> ::macaron::Result<Args> {
+        let ::macaron::Form(body): ::macaron::Form<SendFormBody> = ::macaron::FromContext::from_context(
+            ctx,
+        )?;
+        #[derive(::macaron::serde::Deserialize)]
+        #[serde(crate = "::macaron::serde")]
+        struct QueryParams {
+            #[serde(rename = "a", default)]
+            a: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            #[serde(rename = "b", default)]
+            b: ::std::option::Option<::std::option::Option<::std::string::String>>,
+            #[serde(rename = "c")]
+            c: ::macaron::chrono::DateTime<::macaron::chrono::FixedOffset>,
+            #[serde(rename = "f", default)]
+            f: ::std::option::Option<SendFormF>,
+        }
+        let ::macaron::Query(query): ::macaron::Query<QueryParams> = ::macaron::FromContext::from_context(
+            ctx,
+        )?;
+        #[derive(::macaron::serde::Deserialize)]
+        #[serde(crate = "::macaron::serde")]
+        struct HeadersParams {
+            #[serde(rename = "d", default)]
+            d: ::std::option::Option<bool>,
+            #[serde(rename = "e")]
+            e: f64,
+        }
+        let ::macaron::Headers(headers): ::macaron::Headers<HeadersParams> = ::macaron::FromContext::from_context(
+            ctx,
+        )?;
+        #[derive(::macaron::serde::Deserialize)]
+        #[serde(crate = "::macaron::serde")]
+        struct CookiesParams {
+            #[serde(rename = "g", default)]
+            g: ::std::option::Option<::std::string::String>,
+        }
+        let ::macaron::Cookies(cookies): ::macaron::Cookies<CookiesParams> = ::macaron::FromContext::from_context(
+            ctx,
+        )?;
+        Ok((body, query.a, query.b, query.c, query.f, headers.d, headers.e, cookies.g))
     }
-    let ::macaron::Query(query): ::macaron::Query<QueryParams> = ::macaron::FromContext::from_context(
-        &ctx,
-    )?;
-    #[derive(::macaron::serde::Deserialize)]
-    #[serde(crate = "::macaron::serde")]
-    struct HeadersParams {
-        #[serde(rename = "d", default)]
-        d: ::std::option::Option<bool>,
-        #[serde(rename = "e")]
-        e: f64,
-    }
-    let ::macaron::Headers(headers): ::macaron::Headers<HeadersParams> = ::macaron::FromContext::from_context(
-        &ctx,
-    )?;
-    #[derive(::macaron::serde::Deserialize)]
-    #[serde(crate = "::macaron::serde")]
-    struct CookiesParams {
-        #[serde(rename = "g", default)]
-        g: ::std::option::Option<::std::string::String>,
-    }
-    let ::macaron::Cookies(cookies): ::macaron::Cookies<CookiesParams> = ::macaron::FromContext::from_context(
-        &ctx,
-    )?;
+    let args = arguments(ctx);
     let x_bind_server_of_sendForm_in_edge_cases_yaml = crate::api::send_form;
-    let reply: Returns = call(
-            x_bind_server_of_sendForm_in_edge_cases_yaml,
-            (body, query.a, query.b, query.c, query.f, headers.d, headers.e, cookies.g),
-        )
-        .await;
-    ::macaron::Reply::into_response(::macaron::WithStatus(201, reply?))
+    ::std::boxed::Box::pin(async move {
+        let reply: Returns = call(x_bind_server_of_sendForm_in_edge_cases_yaml, args?)
+            .await;
+        ::macaron::Reply::into_response(::macaron::WithStatus(201, reply?))
+    })
 }
 /// The success replies of `many`: one variant per status.
 #[derive(Debug)]
@@ -436,7 +450,13 @@ impl ::macaron::Reply for ManyResponse {
 }
 /// Operation `many`: GET /api/v{n}/many/{p} in tests/fixtures/edge_cases.yaml; calls `crate::api::many`.
 #[allow(non_snake_case)]
-async fn op_many(ctx: ::macaron::Context) -> ::macaron::Result<::macaron::Response> {
+fn op_many(
+    ctx: &::macaron::Context,
+) -> ::std::pin::Pin<
+    ::std::boxed::Box<
+        dyn ::std::future::Future<Output = ::macaron::Result<::macaron::Response>>,
+    >,
+> {
     type Args = (i64,);
     type Returns = ::macaron::Result<ManyResponse>;
     #[diagnostic::on_unimplemented(
@@ -473,22 +493,34 @@ async fn op_many(ctx: ::macaron::Context) -> ::macaron::Result<::macaron::Respon
     ) -> <F as ManyHandler<M>>::Future {
         handler.handle(args)
     }
-    #[derive(::macaron::serde::Deserialize)]
-    #[serde(crate = "::macaron::serde")]
-    struct PathParams {
-        #[serde(rename = "p")]
-        p: i64,
+    fn arguments(ctx: &::macaron::Context) -> ::macaron::Result<Args> {
+        #[derive(::macaron::serde::Deserialize)]
+        #[serde(crate = "::macaron::serde")]
+        struct PathParams {
+            #[serde(rename = "p")]
+            p: i64,
+        }
+        let ::macaron::Path(path): ::macaron::Path<PathParams> = ::macaron::FromContext::from_context(
+            ctx,
+        )?;
+        Ok((path.p,))
     }
-    let ::macaron::Path(path): ::macaron::Path<PathParams> = ::macaron::FromContext::from_context(
-        &ctx,
-    )?;
+    let args = arguments(ctx);
     let x_bind_server_of_many_in_edge_cases_yaml = crate::api::many;
-    let reply: Returns = call(x_bind_server_of_many_in_edge_cases_yaml, (path.p,)).await;
-    ::macaron::Reply::into_response(reply?)
+    ::std::boxed::Box::pin(async move {
+        let reply: Returns = call(x_bind_server_of_many_in_edge_cases_yaml, args?).await;
+        ::macaron::Reply::into_response(reply?)
+    })
 }
 /// Operation `nothing`: DELETE /api/v{n}/many/{p} in tests/fixtures/edge_cases.yaml; calls `crate::api::nothing`.
 #[allow(non_snake_case)]
-async fn op_nothing(ctx: ::macaron::Context) -> ::macaron::Result<::macaron::Response> {
+fn op_nothing(
+    ctx: &::macaron::Context,
+) -> ::std::pin::Pin<
+    ::std::boxed::Box<
+        dyn ::std::future::Future<Output = ::macaron::Result<::macaron::Response>>,
+    >,
+> {
     type Args = (i64,);
     type Returns = ::macaron::Result<::macaron::Response>;
     #[diagnostic::on_unimplemented(
@@ -525,25 +557,35 @@ async fn op_nothing(ctx: ::macaron::Context) -> ::macaron::Result<::macaron::Res
     ) -> <F as NothingHandler<M>>::Future {
         handler.handle(args)
     }
-    #[derive(::macaron::serde::Deserialize)]
-    #[serde(crate = "::macaron::serde")]
-    struct PathParams {
-        #[serde(rename = "p")]
-        p: i64,
+    fn arguments(ctx: &::macaron::Context) -> ::macaron::Result<Args> {
+        #[derive(::macaron::serde::Deserialize)]
+        #[serde(crate = "::macaron::serde")]
+        struct PathParams {
+            #[serde(rename = "p")]
+            p: i64,
+        }
+        let ::macaron::Path(path): ::macaron::Path<PathParams> = ::macaron::FromContext::from_context(
+            ctx,
+        )?;
+        Ok((path.p,))
     }
-    let ::macaron::Path(path): ::macaron::Path<PathParams> = ::macaron::FromContext::from_context(
-        &ctx,
-    )?;
+    let args = arguments(ctx);
     let x_bind_server_of_nothing_in_edge_cases_yaml = crate::api::nothing;
-    let reply: Returns = call(x_bind_server_of_nothing_in_edge_cases_yaml, (path.p,))
-        .await;
-    ::macaron::Reply::into_response(reply?)
+    ::std::boxed::Box::pin(async move {
+        let reply: Returns = call(x_bind_server_of_nothing_in_edge_cases_yaml, args?)
+            .await;
+        ::macaron::Reply::into_response(reply?)
+    })
 }
 /// Operation `optional_body`: PATCH /api/v{n}/many/{p} in tests/fixtures/edge_cases.yaml; calls `handler`.
 #[allow(non_snake_case)]
-async fn op_optional_body(
-    ctx: ::macaron::Context,
-) -> ::macaron::Result<::macaron::Response> {
+fn op_optional_body(
+    ctx: &::macaron::Context,
+) -> ::std::pin::Pin<
+    ::std::boxed::Box<
+        dyn ::std::future::Future<Output = ::macaron::Result<::macaron::Response>>,
+    >,
+> {
     type Args = (::std::option::Option<::std::vec::Vec<Thing>>, i64);
     type Returns = ::macaron::Result<Thing>;
     #[diagnostic::on_unimplemented(
@@ -580,33 +622,43 @@ async fn op_optional_body(
     ) -> <F as OptionalBodyHandler<M>>::Future {
         handler.handle(args)
     }
-    let ::macaron::Json(
-        body,
-    ): ::macaron::Json<::std::option::Option<::std::vec::Vec<Thing>>> = ::macaron::FromContext::from_context(
-        &ctx,
-    )?;
-    #[derive(::macaron::serde::Deserialize)]
-    #[serde(crate = "::macaron::serde")]
-    struct PathParams {
-        #[serde(rename = "p")]
-        p: i64,
+    fn arguments(ctx: &::macaron::Context) -> ::macaron::Result<Args> {
+        let ::macaron::Json(
+            body,
+        ): ::macaron::Json<::std::option::Option<::std::vec::Vec<Thing>>> = ::macaron::FromContext::from_context(
+            ctx,
+        )?;
+        #[derive(::macaron::serde::Deserialize)]
+        #[serde(crate = "::macaron::serde")]
+        struct PathParams {
+            #[serde(rename = "p")]
+            p: i64,
+        }
+        let ::macaron::Path(path): ::macaron::Path<PathParams> = ::macaron::FromContext::from_context(
+            ctx,
+        )?;
+        Ok((body, path.p))
     }
-    let ::macaron::Path(path): ::macaron::Path<PathParams> = ::macaron::FromContext::from_context(
-        &ctx,
-    )?;
+    let args = arguments(ctx);
     let x_bind_server_of_optional_body_in_edge_cases_yaml = handler;
-    let reply: Returns = call(
-            x_bind_server_of_optional_body_in_edge_cases_yaml,
-            (body, path.p),
-        )
-        .await;
-    ::macaron::Reply::into_response(reply?)
+    ::std::boxed::Box::pin(async move {
+        let reply: Returns = call(
+                x_bind_server_of_optional_body_in_edge_cases_yaml,
+                args?,
+            )
+            .await;
+        ::macaron::Reply::into_response(reply?)
+    })
 }
 /// Operation `rawOnly`: GET /api/v{n}/raw?beta=true in tests/fixtures/edge_cases.yaml; calls `crate::api::raw_only`.
 #[allow(non_snake_case)]
-async fn op_raw_only(
-    _ctx: ::macaron::Context,
-) -> ::macaron::Result<::macaron::Response> {
+fn op_raw_only(
+    _ctx: &::macaron::Context,
+) -> ::std::pin::Pin<
+    ::std::boxed::Box<
+        dyn ::std::future::Future<Output = ::macaron::Result<::macaron::Response>>,
+    >,
+> {
     type Args = ();
     type Returns = ::macaron::Result<::macaron::Response>;
     #[diagnostic::on_unimplemented(
@@ -643,9 +695,16 @@ async fn op_raw_only(
     ) -> <F as RawOnlyHandler<M>>::Future {
         handler.handle(args)
     }
+    fn arguments(_ctx: &::macaron::Context) -> ::macaron::Result<Args> {
+        Ok(())
+    }
+    let args = arguments(_ctx);
     let x_bind_server_of_rawOnly_in_edge_cases_yaml = crate::api::raw_only;
-    let reply: Returns = call(x_bind_server_of_rawOnly_in_edge_cases_yaml, ()).await;
-    ::macaron::Reply::into_response(reply?)
+    ::std::boxed::Box::pin(async move {
+        let reply: Returns = call(x_bind_server_of_rawOnly_in_edge_cases_yaml, args?)
+            .await;
+        ::macaron::Reply::into_response(reply?)
+    })
 }
 /// The success replies of `twoRaw`: one variant per status.
 #[derive(Debug)]
@@ -670,7 +729,13 @@ impl ::macaron::Reply for TwoRawResponse {
 }
 /// Operation `type`: GET /api/v{n}/empty in tests/fixtures/edge_cases.yaml; calls `crate::api::type_`.
 #[allow(non_snake_case)]
-async fn op_type_(_ctx: ::macaron::Context) -> ::macaron::Result<::macaron::Response> {
+fn op_type_(
+    _ctx: &::macaron::Context,
+) -> ::std::pin::Pin<
+    ::std::boxed::Box<
+        dyn ::std::future::Future<Output = ::macaron::Result<::macaron::Response>>,
+    >,
+> {
     type Args = ();
     type Returns = ::macaron::Result<()>;
     #[diagnostic::on_unimplemented(
@@ -707,10 +772,16 @@ async fn op_type_(_ctx: ::macaron::Context) -> ::macaron::Result<::macaron::Resp
     ) -> <F as TypeHandler<M>>::Future {
         handler.handle(args)
     }
+    fn arguments(_ctx: &::macaron::Context) -> ::macaron::Result<Args> {
+        Ok(())
+    }
+    let args = arguments(_ctx);
     let x_bind_server_of_type_in_edge_cases_yaml = crate::api::type_;
-    let reply: Returns = call(x_bind_server_of_type_in_edge_cases_yaml, ()).await;
-    reply?;
-    ::macaron::Reply::into_response(::macaron::Response::empty(204))
+    ::std::boxed::Box::pin(async move {
+        let reply: Returns = call(x_bind_server_of_type_in_edge_cases_yaml, args?).await;
+        reply?;
+        ::macaron::Reply::into_response(::macaron::Response::empty(204))
+    })
 }
 /// A typed client of this API: one method per operation, the same types as the service.
 #[::macaron::__client_item]
@@ -904,13 +975,13 @@ impl Client {
 pub fn bind(builder: ::macaron::ApiBuilder) -> ::macaron::ApiBuilder {
     builder
         .api_source(SPEC_NAME, SPEC)
-        .handler("upload-file", op_upload_file)
-        .handler("sendForm", op_send_form)
-        .handler("many", op_many)
-        .handler("nothing", op_nothing)
-        .handler("optional_body", op_optional_body)
-        .handler("rawOnly", op_raw_only)
-        .handler("type", op_type_)
+        .bound_handler("upload-file", op_upload_file)
+        .bound_handler("sendForm", op_send_form)
+        .bound_handler("many", op_many)
+        .bound_handler("nothing", op_nothing)
+        .bound_handler("optional_body", op_optional_body)
+        .bound_handler("rawOnly", op_raw_only)
+        .bound_handler("type", op_type_)
         .guard("crate::guards::a", crate::guards::a)
         .guard("crate::guards::b", crate::guards::b)
 }

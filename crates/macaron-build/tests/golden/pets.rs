@@ -168,9 +168,13 @@ pub const SPEC: &str = include_str!("../fixtures/pets.yaml");
 pub const SPEC_NAME: &str = "pets.yaml";
 /// Operation `listPets`: GET /v1/pets in tests/fixtures/pets.yaml; calls `crate::api::list_pets`.
 #[allow(non_snake_case)]
-async fn op_list_pets(
-    ctx: ::macaron::Context,
-) -> ::macaron::Result<::macaron::Response> {
+fn op_list_pets(
+    ctx: &::macaron::Context,
+) -> ::std::pin::Pin<
+    ::std::boxed::Box<
+        dyn ::std::future::Future<Output = ::macaron::Result<::macaron::Response>>,
+    >,
+> {
     type Args = (
         ::std::option::Option<i32>,
         ::std::option::Option<::std::string::String>,
@@ -215,33 +219,35 @@ async fn op_list_pets(
     ) -> <F as ListPetsHandler<M>>::Future {
         handler.handle(args)
     }
-    #[derive(::macaron::serde::Deserialize)]
-    #[serde(crate = "::macaron::serde")]
-    struct QueryParams {
-        #[serde(rename = "limit", default)]
-        limit: ::std::option::Option<i32>,
-        #[serde(rename = "tag", default)]
-        tag: ::std::option::Option<::std::string::String>,
+    fn arguments(ctx: &::macaron::Context) -> ::macaron::Result<Args> {
+        #[derive(::macaron::serde::Deserialize)]
+        #[serde(crate = "::macaron::serde")]
+        struct QueryParams {
+            #[serde(rename = "limit", default)]
+            limit: ::std::option::Option<i32>,
+            #[serde(rename = "tag", default)]
+            tag: ::std::option::Option<::std::string::String>,
+        }
+        let ::macaron::Query(query): ::macaron::Query<QueryParams> = ::macaron::FromContext::from_context(
+            ctx,
+        )?;
+        #[derive(::macaron::serde::Deserialize)]
+        #[serde(crate = "::macaron::serde")]
+        struct HeadersParams {
+            #[serde(rename = "X-Trace", default)]
+            x_trace: ::std::option::Option<::std::string::String>,
+        }
+        let ::macaron::Headers(headers): ::macaron::Headers<HeadersParams> = ::macaron::FromContext::from_context(
+            ctx,
+        )?;
+        Ok((query.limit, query.tag, headers.x_trace))
     }
-    let ::macaron::Query(query): ::macaron::Query<QueryParams> = ::macaron::FromContext::from_context(
-        &ctx,
-    )?;
-    #[derive(::macaron::serde::Deserialize)]
-    #[serde(crate = "::macaron::serde")]
-    struct HeadersParams {
-        #[serde(rename = "X-Trace", default)]
-        x_trace: ::std::option::Option<::std::string::String>,
-    }
-    let ::macaron::Headers(headers): ::macaron::Headers<HeadersParams> = ::macaron::FromContext::from_context(
-        &ctx,
-    )?;
+    let args = arguments(ctx);
     let x_bind_server_of_listPets_in_pets_yaml = crate::api::list_pets;
-    let reply: Returns = call(
-            x_bind_server_of_listPets_in_pets_yaml,
-            (query.limit, query.tag, headers.x_trace),
-        )
-        .await;
-    ::macaron::Reply::into_response(reply?)
+    ::std::boxed::Box::pin(async move {
+        let reply: Returns = call(x_bind_server_of_listPets_in_pets_yaml, args?).await;
+        ::macaron::Reply::into_response(reply?)
+    })
 }
 /// The success replies of `createPet`: one variant per status.
 #[derive(Debug)]
@@ -266,9 +272,13 @@ impl ::macaron::Reply for CreatePetResponse {
 }
 /// Operation `createPet`: POST /v1/pets in tests/fixtures/pets.yaml; calls `crate::api::create_pet`.
 #[allow(non_snake_case)]
-async fn op_create_pet(
-    ctx: ::macaron::Context,
-) -> ::macaron::Result<::macaron::Response> {
+fn op_create_pet(
+    ctx: &::macaron::Context,
+) -> ::std::pin::Pin<
+    ::std::boxed::Box<
+        dyn ::std::future::Future<Output = ::macaron::Result<::macaron::Response>>,
+    >,
+> {
     type Args = (NewPet,);
     type Returns = ::macaron::Result<CreatePetResponse>;
     #[diagnostic::on_unimplemented(
@@ -305,18 +315,28 @@ async fn op_create_pet(
     ) -> <F as CreatePetHandler<M>>::Future {
         handler.handle(args)
     }
-    let ::macaron::Json(body): ::macaron::Json<NewPet> = ::macaron::FromContext::from_context(
-        &ctx,
-    )?;
+    fn arguments(ctx: &::macaron::Context) -> ::macaron::Result<Args> {
+        let ::macaron::Json(body): ::macaron::Json<NewPet> = ::macaron::FromContext::from_context(
+            ctx,
+        )?;
+        Ok((body,))
+    }
+    let args = arguments(ctx);
     let x_bind_server_of_createPet_in_pets_yaml = crate::api::create_pet;
-    let reply: Returns = call(x_bind_server_of_createPet_in_pets_yaml, (body,)).await;
-    ::macaron::Reply::into_response(reply?)
+    ::std::boxed::Box::pin(async move {
+        let reply: Returns = call(x_bind_server_of_createPet_in_pets_yaml, args?).await;
+        ::macaron::Reply::into_response(reply?)
+    })
 }
 /// Operation `deletePet`: DELETE /v1/pets/{petId} in tests/fixtures/pets.yaml; calls `crate::api::delete_pet`.
 #[allow(non_snake_case)]
-async fn op_delete_pet(
-    ctx: ::macaron::Context,
-) -> ::macaron::Result<::macaron::Response> {
+fn op_delete_pet(
+    ctx: &::macaron::Context,
+) -> ::std::pin::Pin<
+    ::std::boxed::Box<
+        dyn ::std::future::Future<Output = ::macaron::Result<::macaron::Response>>,
+    >,
+> {
     type Args = (i64,);
     type Returns = ::macaron::Result<()>;
     #[diagnostic::on_unimplemented(
@@ -353,20 +373,25 @@ async fn op_delete_pet(
     ) -> <F as DeletePetHandler<M>>::Future {
         handler.handle(args)
     }
-    #[derive(::macaron::serde::Deserialize)]
-    #[serde(crate = "::macaron::serde")]
-    struct PathParams {
-        #[serde(rename = "petId")]
-        pet_id: i64,
+    fn arguments(ctx: &::macaron::Context) -> ::macaron::Result<Args> {
+        #[derive(::macaron::serde::Deserialize)]
+        #[serde(crate = "::macaron::serde")]
+        struct PathParams {
+            #[serde(rename = "petId")]
+            pet_id: i64,
+        }
+        let ::macaron::Path(path): ::macaron::Path<PathParams> = ::macaron::FromContext::from_context(
+            ctx,
+        )?;
+        Ok((path.pet_id,))
     }
-    let ::macaron::Path(path): ::macaron::Path<PathParams> = ::macaron::FromContext::from_context(
-        &ctx,
-    )?;
+    let args = arguments(ctx);
     let x_bind_server_of_deletePet_in_pets_yaml = crate::api::delete_pet;
-    let reply: Returns = call(x_bind_server_of_deletePet_in_pets_yaml, (path.pet_id,))
-        .await;
-    reply?;
-    ::macaron::Reply::into_response(::macaron::Response::empty(204))
+    ::std::boxed::Box::pin(async move {
+        let reply: Returns = call(x_bind_server_of_deletePet_in_pets_yaml, args?).await;
+        reply?;
+        ::macaron::Reply::into_response(::macaron::Response::empty(204))
+    })
 }
 /// A typed client of this API: one method per operation, the same types as the service.
 #[::macaron::__client_item]
@@ -451,8 +476,8 @@ impl Client {
 pub fn bind(builder: ::macaron::ApiBuilder) -> ::macaron::ApiBuilder {
     builder
         .api_source(SPEC_NAME, SPEC)
-        .handler("listPets", op_list_pets)
-        .handler("createPet", op_create_pet)
-        .handler("deletePet", op_delete_pet)
+        .bound_handler("listPets", op_list_pets)
+        .bound_handler("createPet", op_create_pet)
+        .bound_handler("deletePet", op_delete_pet)
         .guard("crate::guards::owner_only", crate::guards::owner_only)
 }

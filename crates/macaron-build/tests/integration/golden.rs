@@ -57,11 +57,12 @@ fn the_pieces_users_rely_on_are_there() {
         "let x_bind_server_of_createPet_in_pets_yaml = crate::api::create_pet;",
         "type Returns = ::macaron::Result<::std::vec::Vec<Pet>>;",
         "(query.limit, query.tag, headers.x_trace)",
-        "let reply: Returns = call(x_bind_server_of_deletePet_in_pets_yaml, (path.pet_id,))",
+        "Ok((path.pet_id,))",
+        "let reply: Returns = call(x_bind_server_of_deletePet_in_pets_yaml, args?).await;",
         "reply?;",
         // A handler that does not fit names the operation and the spec.
         "message = \"`crate::api::delete_pet` does not fit operation `deletePet` (DELETE /v1/pets/{{petId}}) of tests/fixtures/pets.yaml\"",
-        ".handler(\"deletePet\", op_delete_pet)",
+        ".bound_handler(\"deletePet\", op_delete_pet)",
         // Guards named by x-decorate-server are registered under their path.
         ".guard(\"crate::guards::owner_only\", crate::guards::owner_only)",
     ] {

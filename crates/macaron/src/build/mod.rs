@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::auth::{AuthError, GuardFn, Jwt};
 use crate::error::{Error, Problem, Problems, Result, StartupError};
-use crate::handler::{boxed, BoxedHandler, Context, Handler};
+use crate::handler::{boxed, BoundHandler, BoxedHandler, Context, Handler};
 use crate::health::{CheckFn, Health, DEFAULT_HEALTH_TIMEOUT};
 use crate::http::limits::Limits;
 use crate::instance::{Instance, ReporterFn, Reports};
@@ -128,6 +128,26 @@ impl ApiBuilder {
     /// Binds a handler to the operation with this `operationId`.
     pub fn handler<H: Handler<A>, A>(mut self, operation_id: impl Into<String>, handler: H) -> Self {
         self.handlers.push((operation_id.into(), boxed(handler)));
+        self
+    }
+
+    /// Binds a function of the borrowed [`Context`] to the operation with
+    /// this `operationId`: what generated code registers (it reads the
+    /// typed arguments from the context, then returns the handler's future,
+    /// with no copy of the context). Hand-written handlers use
+    /// [`ApiBuilder::handler`].
+    ///
+    /// ```
+    /// use macaron::{Api, Context, Response};
+    /// fn ping(_: &Context) -> std::pin::Pin<Box<dyn std::future::Future<Output = macaron::Result<Response>>>> {
+    ///     Box::pin(async { Ok(Response::empty(204)) })
+    /// }
+    /// let builder = Api::builder().bound_handler("ping", ping);
+    /// # let _ = builder;
+    /// ```
+    #[doc(hidden)]
+    pub fn bound_handler(mut self, operation_id: impl Into<String>, handler: BoundHandler) -> Self {
+        self.handlers.push((operation_id.into(), Arc::new(handler)));
         self
     }
 

@@ -52,6 +52,10 @@ pub trait Handler<Args>: Clone + Send + Sync + 'static {
 /// A handler with its argument types erased.
 pub(crate) type BoxedHandler = Arc<dyn Fn(&Context) -> LocalBoxFuture<'static, Result<Response>> + Send + Sync>;
 
+/// A function reading a handler's arguments from the borrowed context and
+/// returning its future: the form generated bindings take.
+pub type BoundHandler = fn(&Context) -> LocalBoxFuture<'static, Result<Response>>;
+
 pub(crate) fn boxed<H: Handler<A>, A>(handler: H) -> BoxedHandler {
     Arc::new(move |ctx| handler.call(ctx))
 }
