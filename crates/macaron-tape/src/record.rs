@@ -40,7 +40,9 @@ use crate::{Entry, Kind};
 /// ```
 pub fn write<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<(String, Option<Vec<Entry<'static>>>)> {
     let mut recorder = Recorder {
-        tape: Vec::with_capacity(16),
+        // Room for an object of about fifteen fields, and for its text:
+        // no reallocation while a typical reply is written.
+        tape: Vec::with_capacity(32),
         at: 0,
         open: NONE,
         string: None,
@@ -48,7 +50,7 @@ pub fn write<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<(String, Op
         escapes: Vec::new(),
         lost: false,
     };
-    let mut out = Vec::with_capacity(128);
+    let mut out = Vec::with_capacity(512);
     value.serialize(&mut serde_json::Serializer::with_formatter(&mut out, &mut recorder))?;
     // serde_json writes UTF-8 only; the check is the price of no `unsafe`.
     let text = String::from_utf8(out).map_err(|e| serde::ser::Error::custom(e.to_string()))?;

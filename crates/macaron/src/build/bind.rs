@@ -20,7 +20,7 @@ use macaron_spec::{Method, PathTemplate};
 use crate::auth::{self, AuthMode, GuardFn};
 use crate::error::{Problem, Problems};
 use crate::handler::BoxedHandler;
-use crate::inputs::is_json;
+use crate::inputs::{is_json, param_kind};
 use crate::request::Routed;
 use crate::route::{Builtin, Router, Target};
 use crate::schema::{LoadedApi, SchemaSet};
@@ -92,6 +92,7 @@ pub(super) fn operations(
                 continue;
             }
             let params = op.parameters.iter().map(|p| set.add(&p.schema)).collect();
+            let kinds = op.parameters.iter().map(|p| param_kind(&spec, p)).collect();
             let body = op
                 .request_body
                 .iter()
@@ -148,7 +149,7 @@ pub(super) fn operations(
             let id: Arc<str> = Arc::from(op.id.as_str());
             let routed = Arc::new(Routed { id: id.clone(), handler: op.bind_server().map(Arc::from) });
             let spec = op.clone();
-            bound.ops.push(Op { api: index, id, spec, params, body, responses, handler, auth, guard, routed });
+            bound.ops.push(Op { api: index, id, spec, params, kinds, body, responses, handler, auth, guard, routed });
         }
         let validators = match set.compile() {
             Ok(v) => v,

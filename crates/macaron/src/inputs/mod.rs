@@ -38,12 +38,18 @@ pub(crate) use media::{essence, is_json, media_type};
 use params::location_name;
 pub(crate) use params::{cookie_pairs, raw_query_pairs, RawInputs};
 
+/// The type a parameter's text is read as: its schema's first non-null
+/// `type` (worked out once per operation, not per request).
+pub(crate) fn param_kind(api: &macaron_spec::Api, param: &macaron_spec::Parameter) -> Option<String> {
+    coerce::primary_type(api, &param.schema).map(str::to_string)
+}
+
 /// Validates the parameters into the context's maps.
 pub(crate) fn parameters(api: &LoadedApi, op: &Op, raw: &RawInputs, ctx: &mut Context) -> Result<()> {
-    for (param, &schema) in op.spec.parameters.iter().zip(&op.params) {
+    for ((param, &schema), kind) in op.spec.parameters.iter().zip(&op.params).zip(&op.kinds) {
         // Named only in an error: not formatted for the inputs that pass.
         let what = || format!("{} parameter '{}'", location_name(param.location), param.name);
-        let Some(value) = params::extract(&api.spec, param, raw) else {
+        let Some(value) = params::extract_as(&api.spec, param, kind.as_deref(), raw) else {
             if param.required {
                 return Err(InvalidParameter::new(format!("{} is required", what())));
             }

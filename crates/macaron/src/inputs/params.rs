@@ -61,9 +61,14 @@ fn first<'a>(pairs: &'a [(String, String)], name: &str, ignore_case: bool) -> Op
 }
 
 /// The parameter's value, typed by its schema; `None` when it was not sent.
+#[cfg(test)]
 pub(crate) fn extract(api: &Api, param: &Parameter, raw: &RawInputs) -> Option<Value> {
-    let schema = &param.schema;
-    let kind = coerce::primary_type(api, schema);
+    extract_as(api, param, coerce::primary_type(api, &param.schema), raw)
+}
+
+/// The parameter's value read as `kind` (its schema's type, see
+/// `param_kind`); `None` when it was not sent.
+pub(crate) fn extract_as(api: &Api, param: &Parameter, kind: Option<&str>, raw: &RawInputs) -> Option<Value> {
     match param.location {
         ParamLocation::Path => {
             let text = first(raw.path, &param.name, false)?;

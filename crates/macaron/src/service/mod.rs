@@ -63,6 +63,9 @@ pub(crate) struct Op {
     pub spec: Operation,
     /// Validators of `spec.parameters`, in order.
     pub params: Vec<SchemaId>,
+    /// The type of each of `spec.parameters` (its schema's first non-null
+    /// `type`, `$ref`s and compositions followed), worked out once.
+    pub kinds: Vec<Option<String>>,
     /// Validators of the request body by media type.
     pub body: IndexMap<String, Option<SchemaId>>,
     /// Validators of the JSON content of `spec.responses`, in order.
