@@ -237,6 +237,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=6)
     ap.add_argument("--no-build", action="store_true", help="use the binaries already in the target directory")
+    ap.add_argument("--bare-no-test-before-acquire", action="store_true",
+                    help="petstore-bare's pool without sqlx's test before each use, as macaron-db's SQLite pool")
     ap.add_argument("--breakdown", action="store_true", help="also print the parts of Macaron's request path")
     ap.add_argument("--otel", action="store_true", help="Macaron exports a span per request to a local OTLP sink")
     ap.add_argument("--suite", choices=["items", "stripe", "petstore", "all"], default="items",
@@ -245,6 +247,8 @@ def main():
     ap.add_argument("--keep", metavar="DIR", help="copy each server's callgrind dump there "
                     "(NAME-METHOD.callgrind, for callgrind_annotate)")
     args = ap.parse_args()
+    if args.bare_no_test_before_acquire:
+        ARGS["petstore-bare"] = ARGS["petstore-bare"] + ["--no-test-before-acquire"]
     if args.keep:
         KEEP.append(args.keep)
     if args.otel:

@@ -310,10 +310,14 @@ def main():
                     help="items-bare in both seats (the 'macaron' columns): the noise of the method itself; "
                          "items workloads only")
     ap.add_argument("--verbose", action="store_true", help="print every slice's figures (on stderr)")
+    ap.add_argument("--bare-no-test-before-acquire", action="store_true",
+                    help="petstore-bare's pool without sqlx's test before each use, as macaron-db's SQLite pool")
     ap.add_argument("--syscalls", action="store_true",
                     help="also count each server's system calls per request (perf stat; perf's counting slows "
                          "both servers, so take the other figures from a run without it)")
     args = ap.parse_args()
+    if args.bare_no_test_before_acquire:
+        PET_SERVERS["bare"] = PET_SERVERS["bare"] + ["--no-test-before-acquire"]
     if not shutil.which("wrk"):
         sys.exit("wrk not found: apt-get install wrk")
     if args.syscalls and not shutil.which("perf"):

@@ -401,6 +401,11 @@ async fn open_sqlite(url: &str, shown: &str, options: &DbOptions) -> Result<Back
             // An in-memory database lives as long as its one connection.
             .idle_timeout(if memory { None } else { Some(Duration::from_secs(600)) })
             .max_lifetime(if memory { None } else { Some(Duration::from_secs(1800)) })
+            // An SQLite connection is a file opened in this process, with no
+            // peer to lose: sqlx's test before each use (its default) would
+            // only add a round trip to the connection's worker thread to
+            // every query.
+            .test_before_acquire(false)
             .connect_with(connect.clone())
             .await;
         match opened {

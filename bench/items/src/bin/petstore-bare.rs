@@ -7,8 +7,10 @@
 //! sqlx (the same table layout, WAL mode and busy timeout as macaron-db),
 //! and answers the same JSON and the same error objects.
 //!
-//! Usage: `petstore-bare [--port PORT] [--database sqlite://FILE]`, with
-//! `PETSTORE_JWT_SECRET` set (default port 8083, database `petstore-bare.db`).
+//! Usage: `petstore-bare [--port PORT] [--database sqlite://FILE]
+//! [--no-test-before-acquire]`, with `PETSTORE_JWT_SECRET` set (default port
+//! 8083, database `petstore-bare.db`; sqlx's pool defaults unless the flag
+//! is given).
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -199,8 +201,16 @@ async fn main() -> std::io::Result<()> {
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .busy_timeout(Duration::from_secs(10));
-    let pool =
-        SqlitePoolOptions::new().max_connections(10).connect_with(options).await.map_err(std::io::Error::other)?;
+    // sqlx's default pool tests each connection before handing it out (a
+    // round trip to the connection's worker thread); `--no-test-before-acquire`
+    // turns that off, as macaron-db does for SQLite.
+    let test = !args.iter().any(|a| a == "--no-test-before-acquire");
+    let pool = SqlitePoolOptions::new()
+        .max_connections(10)
+        .test_before_acquire(test)
+        .connect_with(options)
+        .await
+        .map_err(std::io::Error::other)?;
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS pets (key TEXT PRIMARY KEY NOT NULL, data TEXT NOT NULL, version INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)",
     )
