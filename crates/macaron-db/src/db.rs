@@ -1,7 +1,6 @@
 //! Connecting, bringing the framework's own tables up to date (their
 //! definitions are in `migrations`), and transactions.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -67,10 +66,11 @@ struct Inner {
     backend: Backend,
     prefix: String,
     url: String,
-    /// The tables made (or found) so far, by the name callers give (before
-    /// the prefix), with their statements: the fast path of every
-    /// operation is one read of this map.
-    tables: RwLock<HashMap<String, Arc<TableSql>>>,
+    /// The tables made (or found) so far, with their statements: the fast
+    /// path of every operation is one read of this list. A service has a
+    /// table per persisted type, a handful: comparing names (their lengths
+    /// first) costs less than hashing the one asked for.
+    tables: RwLock<Vec<Arc<TableSql>>>,
     /// Held while a table is created or dropped, so two callers do not
     /// create one table at once.
     creating: Mutex<()>,
@@ -153,7 +153,7 @@ impl Db {
                 backend,
                 prefix: options.table_prefix,
                 url: shown,
-                tables: RwLock::new(HashMap::new()),
+                tables: RwLock::new(Vec::new()),
                 creating: Mutex::new(()),
                 #[cfg(feature = "sqlite")]
                 writer: Mutex::new(()),
@@ -280,7 +280,7 @@ impl Db {
         }
         let made = Arc::new(TableSql::new(self.dialect(), table, &self.inner.prefix));
         self.create(&self.dialect().create_table(&made.full)).await?;
-        self.inner.tables.write().unwrap_or_else(PoisonError::into_inner).insert(table.to_string(), made.clone());
+        self.inner.tables.write().unwrap_or_else(PoisonError::into_inner).push(made.clone());
         Ok(made)
     }
 
@@ -288,7 +288,7 @@ impl Db {
     /// left half-changed, so a panic elsewhere that poisoned the lock
     /// does not make it wrong.
     fn known_table(&self, table: &str) -> Option<Arc<TableSql>> {
-        self.inner.tables.read().unwrap_or_else(PoisonError::into_inner).get(table).cloned()
+        self.inner.tables.read().unwrap_or_else(PoisonError::into_inner).iter().find(|t| t.table == table).cloned()
     }
 
     /// Drops a type's table (tests and tools).
@@ -297,7 +297,7 @@ impl Db {
         let full = format!("{}{table}", self.inner.prefix);
         let _creating = self.inner.creating.lock().await;
         self.execute(&format!("DROP TABLE IF EXISTS \"{full}\"")).await?;
-        self.inner.tables.write().unwrap_or_else(PoisonError::into_inner).remove(table);
+        self.inner.tables.write().unwrap_or_else(PoisonError::into_inner).retain(|t| t.table != table);
         Ok(())
     }
 
