@@ -222,7 +222,7 @@ fn operation(
     Ok(quote! {
         #[doc = #doc]
         #[allow(non_snake_case)]
-        fn #wrapper(#ctx: &#rt::Context) -> ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = #rt::Result<#rt::Response>>>> {
+        fn #wrapper(#ctx: &#rt::Context) -> #rt::HandlerFuture {
             type Args = #args_ty;
             type Returns = #rt::Result<#ret>;
             #[diagnostic::on_unimplemented(

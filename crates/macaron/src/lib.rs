@@ -118,7 +118,8 @@ pub use error::{codes, Error, ErrorObject, Problem, Result, StartupError};
 #[doc(hidden)]
 pub use handler::BoundHandler;
 pub use handler::{
-    Context, Cookies, FilePart, Form, FromContext, Handler, Header, Headers, Json, Multipart, Path, Query, Request,
+    Context, Cookies, FilePart, Form, FromContext, Handler, HandlerFuture, Header, Headers, Json, Multipart, Path,
+    Query, Request,
 };
 pub use model::Model;
 pub use service::Api;

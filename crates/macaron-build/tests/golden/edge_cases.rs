@@ -212,13 +212,7 @@ pub const SPEC: &str = include_str!("../fixtures/edge_cases.yaml");
 pub const SPEC_NAME: &str = "edge_cases.yaml";
 /// Operation `upload-file`: POST /api/v{n}/up/{id}/file.{ext} in tests/fixtures/edge_cases.yaml; calls `crate::api::upload`.
 #[allow(non_snake_case)]
-fn op_upload_file(
-    ctx: &::macaron::Context,
-) -> ::std::pin::Pin<
-    ::std::boxed::Box<
-        dyn ::std::future::Future<Output = ::macaron::Result<::macaron::Response>>,
-    >,
-> {
+fn op_upload_file(ctx: &::macaron::Context) -> ::macaron::HandlerFuture {
     type Args = (
         ::macaron::Multipart,
         ::macaron::uuid::Uuid,
@@ -314,13 +308,7 @@ fn op_upload_file(
 }
 /// Operation `sendForm`: PUT /api/v{n}/form in tests/fixtures/edge_cases.yaml; calls `crate::api::send_form`.
 #[allow(non_snake_case)]
-fn op_send_form(
-    ctx: &::macaron::Context,
-) -> ::std::pin::Pin<
-    ::std::boxed::Box<
-        dyn ::std::future::Future<Output = ::macaron::Result<::macaron::Response>>,
-    >,
-> {
+fn op_send_form(ctx: &::macaron::Context) -> ::macaron::HandlerFuture {
     type Args = (
         SendFormBody,
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -450,13 +438,7 @@ impl ::macaron::Reply for ManyResponse {
 }
 /// Operation `many`: GET /api/v{n}/many/{p} in tests/fixtures/edge_cases.yaml; calls `crate::api::many`.
 #[allow(non_snake_case)]
-fn op_many(
-    ctx: &::macaron::Context,
-) -> ::std::pin::Pin<
-    ::std::boxed::Box<
-        dyn ::std::future::Future<Output = ::macaron::Result<::macaron::Response>>,
-    >,
-> {
+fn op_many(ctx: &::macaron::Context) -> ::macaron::HandlerFuture {
     type Args = (i64,);
     type Returns = ::macaron::Result<ManyResponse>;
     #[diagnostic::on_unimplemented(
@@ -514,13 +496,7 @@ fn op_many(
 }
 /// Operation `nothing`: DELETE /api/v{n}/many/{p} in tests/fixtures/edge_cases.yaml; calls `crate::api::nothing`.
 #[allow(non_snake_case)]
-fn op_nothing(
-    ctx: &::macaron::Context,
-) -> ::std::pin::Pin<
-    ::std::boxed::Box<
-        dyn ::std::future::Future<Output = ::macaron::Result<::macaron::Response>>,
-    >,
-> {
+fn op_nothing(ctx: &::macaron::Context) -> ::macaron::HandlerFuture {
     type Args = (i64,);
     type Returns = ::macaron::Result<::macaron::Response>;
     #[diagnostic::on_unimplemented(
@@ -579,13 +555,7 @@ fn op_nothing(
 }
 /// Operation `optional_body`: PATCH /api/v{n}/many/{p} in tests/fixtures/edge_cases.yaml; calls `handler`.
 #[allow(non_snake_case)]
-fn op_optional_body(
-    ctx: &::macaron::Context,
-) -> ::std::pin::Pin<
-    ::std::boxed::Box<
-        dyn ::std::future::Future<Output = ::macaron::Result<::macaron::Response>>,
-    >,
-> {
+fn op_optional_body(ctx: &::macaron::Context) -> ::macaron::HandlerFuture {
     type Args = (::std::option::Option<::std::vec::Vec<Thing>>, i64);
     type Returns = ::macaron::Result<Thing>;
     #[diagnostic::on_unimplemented(
@@ -652,13 +622,7 @@ fn op_optional_body(
 }
 /// Operation `rawOnly`: GET /api/v{n}/raw?beta=true in tests/fixtures/edge_cases.yaml; calls `crate::api::raw_only`.
 #[allow(non_snake_case)]
-fn op_raw_only(
-    _ctx: &::macaron::Context,
-) -> ::std::pin::Pin<
-    ::std::boxed::Box<
-        dyn ::std::future::Future<Output = ::macaron::Result<::macaron::Response>>,
-    >,
-> {
+fn op_raw_only(_ctx: &::macaron::Context) -> ::macaron::HandlerFuture {
     type Args = ();
     type Returns = ::macaron::Result<::macaron::Response>;
     #[diagnostic::on_unimplemented(
@@ -729,13 +693,7 @@ impl ::macaron::Reply for TwoRawResponse {
 }
 /// Operation `type`: GET /api/v{n}/empty in tests/fixtures/edge_cases.yaml; calls `crate::api::type_`.
 #[allow(non_snake_case)]
-fn op_type_(
-    _ctx: &::macaron::Context,
-) -> ::std::pin::Pin<
-    ::std::boxed::Box<
-        dyn ::std::future::Future<Output = ::macaron::Result<::macaron::Response>>,
-    >,
-> {
+fn op_type_(_ctx: &::macaron::Context) -> ::macaron::HandlerFuture {
     type Args = ();
     type Returns = ::macaron::Result<()>;
     #[diagnostic::on_unimplemented(

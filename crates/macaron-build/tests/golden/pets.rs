@@ -168,13 +168,7 @@ pub const SPEC: &str = include_str!("../fixtures/pets.yaml");
 pub const SPEC_NAME: &str = "pets.yaml";
 /// Operation `listPets`: GET /v1/pets in tests/fixtures/pets.yaml; calls `crate::api::list_pets`.
 #[allow(non_snake_case)]
-fn op_list_pets(
-    ctx: &::macaron::Context,
-) -> ::std::pin::Pin<
-    ::std::boxed::Box<
-        dyn ::std::future::Future<Output = ::macaron::Result<::macaron::Response>>,
-    >,
-> {
+fn op_list_pets(ctx: &::macaron::Context) -> ::macaron::HandlerFuture {
     type Args = (
         ::std::option::Option<i32>,
         ::std::option::Option<::std::string::String>,
@@ -272,13 +266,7 @@ impl ::macaron::Reply for CreatePetResponse {
 }
 /// Operation `createPet`: POST /v1/pets in tests/fixtures/pets.yaml; calls `crate::api::create_pet`.
 #[allow(non_snake_case)]
-fn op_create_pet(
-    ctx: &::macaron::Context,
-) -> ::std::pin::Pin<
-    ::std::boxed::Box<
-        dyn ::std::future::Future<Output = ::macaron::Result<::macaron::Response>>,
-    >,
-> {
+fn op_create_pet(ctx: &::macaron::Context) -> ::macaron::HandlerFuture {
     type Args = (NewPet,);
     type Returns = ::macaron::Result<CreatePetResponse>;
     #[diagnostic::on_unimplemented(
@@ -330,13 +318,7 @@ fn op_create_pet(
 }
 /// Operation `deletePet`: DELETE /v1/pets/{petId} in tests/fixtures/pets.yaml; calls `crate::api::delete_pet`.
 #[allow(non_snake_case)]
-fn op_delete_pet(
-    ctx: &::macaron::Context,
-) -> ::std::pin::Pin<
-    ::std::boxed::Box<
-        dyn ::std::future::Future<Output = ::macaron::Result<::macaron::Response>>,
-    >,
-> {
+fn op_delete_pet(ctx: &::macaron::Context) -> ::macaron::HandlerFuture {
     type Args = (i64,);
     type Returns = ::macaron::Result<()>;
     #[diagnostic::on_unimplemented(

@@ -24,7 +24,7 @@ use crate::inputs::{is_json, param_kind};
 use crate::request::Routed;
 use crate::route::{Builtin, Router, Target};
 use crate::schema::{LoadedApi, SchemaSet};
-use crate::service::Op;
+use crate::service::{Op, ParamPlan};
 
 /// What binding made: the operations, their routes, the loaded specs.
 pub(super) struct Bound {
@@ -91,8 +91,11 @@ pub(super) fn operations(
                 problems.push(problem(e));
                 continue;
             }
-            let params = op.parameters.iter().map(|p| set.add(&p.schema)).collect();
-            let kinds = op.parameters.iter().map(|p| param_kind(&spec, p)).collect();
+            let params = op
+                .parameters
+                .iter()
+                .map(|p| ParamPlan { schema: set.add(&p.schema), kind: param_kind(&spec, p) })
+                .collect();
             let body = op
                 .request_body
                 .iter()
@@ -149,7 +152,7 @@ pub(super) fn operations(
             let id: Arc<str> = Arc::from(op.id.as_str());
             let routed = Arc::new(Routed { id: id.clone(), handler: op.bind_server().map(Arc::from) });
             let spec = op.clone();
-            bound.ops.push(Op { api: index, id, spec, params, kinds, body, responses, handler, auth, guard, routed });
+            bound.ops.push(Op { api: index, id, spec, params, body, responses, handler, auth, guard, routed });
         }
         let validators = match set.compile() {
             Ok(v) => v,

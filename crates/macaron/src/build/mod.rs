@@ -138,8 +138,8 @@ impl ApiBuilder {
     /// [`ApiBuilder::handler`].
     ///
     /// ```
-    /// use macaron::{Api, Context, Response};
-    /// fn ping(_: &Context) -> std::pin::Pin<Box<dyn std::future::Future<Output = macaron::Result<Response>>>> {
+    /// use macaron::{Api, Context, HandlerFuture, Response};
+    /// fn ping(_: &Context) -> HandlerFuture {
     ///     Box::pin(async { Ok(Response::empty(204)) })
     /// }
     /// let builder = Api::builder().bound_handler("ping", ping);

@@ -46,15 +46,32 @@ pub use extract::{Cookies, FilePart, Form, FromContext, Header, Headers, Json, M
 /// ```
 pub trait Handler<Args>: Clone + Send + Sync + 'static {
     /// Extracts the arguments from the context and runs the function.
-    fn call(&self, ctx: &Context) -> LocalBoxFuture<'static, Result<Response>>;
+    fn call(&self, ctx: &Context) -> HandlerFuture;
 }
 
+/// What a handler returns once its arguments are read: the future of its
+/// reply, owning everything it needs (no borrow of the context).
+///
+/// ```
+/// use macaron::{Context, Handler, HandlerFuture};
+/// async fn hello() -> macaron::Result<serde_json::Value> {
+///     Ok(serde_json::json!({"message": "hello"}))
+/// }
+/// let future: HandlerFuture = Handler::call(&hello, &Context::for_test());
+/// let reply = block_on(future);
+/// # fn block_on(f: HandlerFuture) -> macaron::Result<macaron::Response> {
+/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+/// # }
+/// assert_eq!(reply.unwrap().status(), 200);
+/// ```
+pub type HandlerFuture = LocalBoxFuture<'static, Result<Response>>;
+
 /// A handler with its argument types erased.
-pub(crate) type BoxedHandler = Arc<dyn Fn(&Context) -> LocalBoxFuture<'static, Result<Response>> + Send + Sync>;
+pub(crate) type BoxedHandler = Arc<dyn Fn(&Context) -> HandlerFuture + Send + Sync>;
 
 /// A function reading a handler's arguments from the borrowed context and
 /// returning its future: the form generated bindings take.
-pub type BoundHandler = fn(&Context) -> LocalBoxFuture<'static, Result<Response>>;
+pub type BoundHandler = fn(&Context) -> HandlerFuture;
 
 pub(crate) fn boxed<H: Handler<A>, A>(handler: H) -> BoxedHandler {
     Arc::new(move |ctx| handler.call(ctx))
@@ -70,7 +87,7 @@ macro_rules! impl_handler {
             $($arg: FromContext + 'static,)*
         {
             #[allow(non_snake_case, unused_variables)]
-            fn call(&self, ctx: &Context) -> LocalBoxFuture<'static, Result<Response>> {
+            fn call(&self, ctx: &Context) -> HandlerFuture {
                 $(
                     let $arg = match $arg::from_context(ctx) {
                         Ok(value) => value,

@@ -46,16 +46,16 @@ pub(crate) fn param_kind(api: &macaron_spec::Api, param: &macaron_spec::Paramete
 
 /// Validates the parameters into the context's maps.
 pub(crate) fn parameters(api: &LoadedApi, op: &Op, raw: &RawInputs, ctx: &mut Context) -> Result<()> {
-    for ((param, &schema), kind) in op.spec.parameters.iter().zip(&op.params).zip(&op.kinds) {
+    for (param, plan) in op.spec.parameters.iter().zip(&op.params) {
         // Named only in an error: not formatted for the inputs that pass.
         let what = || format!("{} parameter '{}'", location_name(param.location), param.name);
-        let Some(value) = params::extract_as(&api.spec, param, kind.as_deref(), raw) else {
+        let Some(value) = params::extract_as(&api.spec, param, plan.kind.as_deref(), raw) else {
             if param.required {
                 return Err(InvalidParameter::new(format!("{} is required", what())));
             }
             continue;
         };
-        if let Some(validator) = api.validators.get(schema) {
+        if let Some(validator) = api.validators.get(plan.schema) {
             // Checked unnamed (`check` puts the name first, then ": ..." or
             // " /pointer: ..."), and named only when refused.
             if let Some(message) = check(validator, "", &Tree::from_value(&value)) {

@@ -55,17 +55,24 @@ pub struct Api {
     pub(crate) service: Arc<Service>,
 }
 
+/// How one parameter of an operation is read and checked, worked out when
+/// the operation is bound (not on every request).
+pub(crate) struct ParamPlan {
+    /// Its schema's validator.
+    pub schema: SchemaId,
+    /// The type its text is read as: its schema's first non-null `type`,
+    /// `$ref`s and compositions followed.
+    pub kind: Option<String>,
+}
+
 /// One operation, bound and compiled.
 pub(crate) struct Op {
     pub api: usize,
     /// The `operationId`, shared with each request's context.
     pub id: Arc<str>,
     pub spec: Operation,
-    /// Validators of `spec.parameters`, in order.
-    pub params: Vec<SchemaId>,
-    /// The type of each of `spec.parameters` (its schema's first non-null
-    /// `type`, `$ref`s and compositions followed), worked out once.
-    pub kinds: Vec<Option<String>>,
+    /// How each of `spec.parameters` is read and checked, in order.
+    pub params: Vec<ParamPlan>,
     /// Validators of the request body by media type.
     pub body: IndexMap<String, Option<SchemaId>>,
     /// Validators of the JSON content of `spec.responses`, in order.
