@@ -12,7 +12,8 @@ use jsonschema::json::{cmp, Array, Json, NodeIdentity, Object};
 use jsonschema::JsonType;
 use serde_json::{Number, Value};
 
-use crate::{Kind, Tree};
+use crate::node::{Children, ItemsIter, MembersIter, Node, Place};
+use crate::Kind;
 
 /// The [`Tree`] representation, for `jsonschema::options_for`: a validator
 /// built with it validates a [`Tree::root`].
@@ -44,80 +45,7 @@ impl Json for TreeJson {
     }
 
     fn with_string_node<T>((): &mut (), string: &str, f: impl FnOnce(Self::Node<'_>) -> T) -> T {
-        f(Node(Place::Name(string)))
-    }
-}
-
-/// One value of a document, as `jsonschema` sees it: read it through the
-/// `jsonschema::json::Node` trait.
-///
-/// ```
-/// use jsonschema::json::{Node as _, Object as _};
-/// use macaron_tape::Tree;
-///
-/// let tree = Tree::parse(r#"{"a": 1, "a": 2}"#)?;
-/// let members = tree.root().as_object().ok_or("an object")?;
-/// // As in a `serde_json::Value`, the last of repeated names counts.
-/// let a = members.get(&"a".to_string()).ok_or("a member a")?;
-/// assert_eq!(a.to_value().into_owned(), serde_json::json!(2));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Copy, Debug)]
-pub struct Node<'a>(Place<'a>);
-
-/// Where a [`Node`] is: a position on a tape, or a lone string.
-#[derive(Clone, Copy, Debug)]
-enum Place<'a> {
-    At(&'a Tree<'a>, u32),
-    Name(&'a str),
-}
-
-impl<'a> Node<'a> {
-    #[inline]
-    pub(crate) fn at(tree: &'a Tree<'a>, at: usize) -> Node<'a> {
-        Node(Place::At(tree, u32::try_from(at).unwrap_or(u32::MAX)))
-    }
-
-    #[inline]
-    fn entry(&self) -> Option<&'a Kind<'a>> {
-        match self.0 {
-            Place::At(tree, at) => tree.entry(at as usize),
-            Place::Name(_) => None,
-        }
-    }
-
-    /// A container's children: the tree, where the first starts, how many, and whether they are members.
-    #[inline]
-    fn children(&self) -> Option<(Children<'a>, bool)> {
-        let Place::At(tree, at) = self.0 else { return None };
-        let first = at as usize + 1;
-        match tree.entry(at as usize)? {
-            Kind::Array { len, .. } => Some((Children { tree, at: first, left: *len }, false)),
-            Kind::Object { len, .. } => Some((Children { tree, at: first, left: *len }, true)),
-            _ => None,
-        }
-    }
-}
-
-/// A walk over a container's children: where the next one starts, how many are left.
-#[derive(Clone, Copy)]
-struct Children<'a> {
-    tree: &'a Tree<'a>,
-    at: usize,
-    left: u32,
-}
-
-impl Children<'_> {
-    /// Where the next child starts; the walk moves past it (past a member's value).
-    #[inline]
-    fn step(&mut self, member: bool) -> Option<usize> {
-        if self.left == 0 {
-            return None;
-        }
-        self.left -= 1;
-        let here = self.at;
-        self.at = self.tree.next(here + usize::from(member));
-        Some(here)
+        f(Node::name(string))
     }
 }
 
@@ -150,10 +78,7 @@ impl<'a> jsonschema::json::Node<'a, TreeJson> for Node<'a> {
 
     #[inline]
     fn as_string(&self) -> Option<Cow<'a, str>> {
-        match self.0 {
-            Place::Name(name) => Some(Cow::Borrowed(name)),
-            Place::At(tree, at) => tree.string_at(at as usize).map(Cow::Borrowed),
-        }
+        self.as_str().map(Cow::Borrowed)
     }
 
     #[inline]
@@ -220,10 +145,7 @@ impl<'a> jsonschema::json::Node<'a, TreeJson> for Node<'a> {
     }
 
     fn to_value(&self) -> Cow<'a, Value> {
-        Cow::Owned(match self.0 {
-            Place::Name(name) => Value::String(name.to_string()),
-            Place::At(tree, at) => tree.value_at(at as usize),
-        })
+        Cow::Owned(Node::to_value(self))
     }
 
     #[inline]
@@ -256,20 +178,6 @@ impl<'a> Object<'a, TreeJson> for Members<'a> {
     }
 }
 
-/// The members of an object, as `(name, value)`.
-pub struct MembersIter<'a>(Children<'a>);
-
-impl<'a> Iterator for MembersIter<'a> {
-    type Item = (&'a str, Node<'a>);
-
-    #[inline]
-    fn next(&mut self) -> Option<Self::Item> {
-        let at = self.0.step(true)?;
-        let tree = self.0.tree;
-        Some((tree.string_at(at)?, Node::at(tree, at + 1)))
-    }
-}
-
 impl<'a> Array<'a, TreeJson> for Items<'a> {
     type Node = Node<'a>;
     type ElementsIter = ItemsIter<'a>;
@@ -282,23 +190,5 @@ impl<'a> Array<'a, TreeJson> for Items<'a> {
     #[inline]
     fn elements(&self) -> ItemsIter<'a> {
         ItemsIter(self.0)
-    }
-}
-
-/// The items of an array.
-pub struct ItemsIter<'a>(Children<'a>);
-
-impl<'a> Iterator for ItemsIter<'a> {
-    type Item = Node<'a>;
-
-    #[inline]
-    fn next(&mut self) -> Option<Node<'a>> {
-        let at = self.0.step(false)?;
-        Some(Node::at(self.0.tree, at))
-    }
-
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.0.left as usize, Some(self.0.left as usize))
     }
 }

@@ -17,7 +17,9 @@
 //! can be kept beside the body's bytes. Four things are done with a tape:
 //!
 //! - [`read`] makes it from the text in one pass (module `parse`);
-//! - `jsonschema` validates it through [`TreeJson`] (module `json`);
+//! - a validator walks its values through [`Node`] (module `node`), or,
+//!   with the feature `jsonschema`, `jsonschema` validates it through
+//!   `TreeJson` (module `json`);
 //! - the handler's own type is deserialised from it with
 //!   [`Tree::deserialize`] (module `de`), without reading the text again;
 //! - [`write()`] records a reply's tape while `serde_json` writes its text
@@ -72,11 +74,15 @@ use std::borrow::Cow;
 use serde_json::{Map, Number, Value};
 
 mod de;
+#[cfg(feature = "jsonschema")]
 mod json;
+mod node;
 mod parse;
 mod record;
 
-pub use json::{Node, TreeJson};
+#[cfg(feature = "jsonschema")]
+pub use json::TreeJson;
+pub use node::{ItemsIter, MembersIter, Node, Shape};
 pub use parse::{read, ParseError};
 pub use record::write;
 
@@ -84,8 +90,8 @@ pub use record::write;
 ///
 /// Made by [`Tree::parse`] (text and tape together), [`Tree::on`] (a text
 /// and the tape [`read`] or [`write()`] made of it earlier) or
-/// [`Tree::from_value`]; read with [`Tree::deserialize`] or, by
-/// `jsonschema`, through [`Tree::root`].
+/// [`Tree::from_value`]; read with [`Tree::deserialize`] or walked from
+/// [`Tree::root`].
 ///
 /// ```
 /// use macaron_tape::Tree;
@@ -202,7 +208,8 @@ impl<'a> Tree<'a> {
         Tree { text, tape: Tape::Lent(tape) }
     }
 
-    /// The document's top value, for `jsonschema` (see [`TreeJson`]).
+    /// The document's top value, for validators (and, with the feature
+    /// `jsonschema`, for `jsonschema`: see `TreeJson`).
     ///
     /// ```
     /// use jsonschema::json::Node as _;
@@ -387,7 +394,7 @@ mod tests {
     fn the_last_repeated_member_wins() {
         let tree = Tree::parse(r#"{"a": 1, "a": 2}"#).unwrap();
         let found = tree.root().as_object().and_then(|o| o.get(&"a".to_string()));
-        assert_eq!(found.map(|n| n.to_value().into_owned()), Some(json!(2)));
+        assert_eq!(found.map(|n| n.to_value()), Some(json!(2)));
     }
 
     #[test]

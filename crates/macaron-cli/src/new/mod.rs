@@ -40,6 +40,13 @@ pub struct NewArgs {
     /// actix-web integration brings, compiled).
     #[arg(long, value_enum, default_value_t = ReferenceChoice::SwaggerUi)]
     api_reference: ReferenceChoice,
+    /// Check requests and replies with the `jsonschema` crate (macaron's
+    /// feature `json-schema`: every keyword of JSON Schema 2020-12, a
+    /// minute more of every cold build) instead of Macaron's own validator
+    /// (the keywords OpenAPI documents use; a schema it cannot check stops
+    /// the start and names the feature).
+    #[arg(long)]
+    json_schema: bool,
     /// Depend on a local checkout of Macaron (its root folder) instead of
     /// the registry; its Cargo.lock is copied, so the service builds with
     /// the versions Macaron is tested with.
@@ -240,8 +247,8 @@ fn context(args: &NewArgs, source: &Source) -> Value {
 
 /// The features of `macaron` the service's options need: its database
 /// (tasks without one keep their queue in the embedded SQLite file), JWT
-/// when the create operation is protected, and Swagger UI unless
-/// `--api-reference plain`.
+/// when the create operation is protected, Swagger UI unless
+/// `--api-reference plain`, and the `jsonschema` crate with `--json-schema`.
 ///
 /// `macaron new NAME --db none --auth none --api-reference plain` compiles
 /// none of SQLite, PostgreSQL, Redis, a JWT library, an HTTP client,
@@ -259,6 +266,9 @@ fn features(args: &NewArgs) -> Vec<&'static str> {
     }
     if args.api_reference == ReferenceChoice::SwaggerUi {
         features.push("swagger-ui");
+    }
+    if args.json_schema {
+        features.push("json-schema");
     }
     features
 }

@@ -132,6 +132,10 @@ fn options_change_what_is_written() {
     assert!(macaron(&work, &args).status.success());
     let cargo_toml = std::fs::read_to_string(work.join("bare/Cargo.toml")).expect("Cargo.toml");
     assert!(cargo_toml.contains("default-features = false, features = [] }"), "{cargo_toml}");
+    // The full JSON Schema validator only when asked for.
+    assert!(macaron(&work, &["new", "strict", "--db", "none", "--auth", "none", "--json-schema"]).status.success());
+    let cargo_toml = std::fs::read_to_string(work.join("strict/Cargo.toml")).expect("Cargo.toml");
+    assert!(cargo_toml.contains("features = [\"swagger-ui\", \"json-schema\"] }"), "{cargo_toml}");
 
     assert!(macaron(&work, &["new", "pg", "--db", "postgres", "--tasks"]).status.success());
     let pg = work.join("pg");

@@ -12,19 +12,15 @@
 
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
-#[cfg(feature = "otel")]
-use tracing::Level;
-use tracing::{Event, Subscriber};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::filter::Targets;
 #[cfg(feature = "otel")]
 use tracing_subscriber::filter::{filter_fn, FilterExt};
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
-#[cfg(feature = "otel")]
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
-#[cfg(feature = "otel")]
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::EnvFilter;
 #[cfg(feature = "otel")]
 use tracing_subscriber::Layer;
 
@@ -79,8 +75,7 @@ pub(crate) fn format(config: &macaron_config::Config, var: impl Fn(&str) -> Opti
 pub(crate) fn init_logs(debug: bool, config: &macaron_config::Config) -> Result<Logging, String> {
     let var = |name: &str| std::env::var(name).ok();
     let format = format(config, var)?;
-    let default = if debug { "debug" } else { "info" };
-    let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let filter = log_filter(var("RUST_LOG"), if debug { Level::DEBUG } else { Level::INFO })?;
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
         .thread_name("macaron-logs")
@@ -91,14 +86,14 @@ pub(crate) fn init_logs(debug: bool, config: &macaron_config::Config) -> Result<
     let Some((tracer, telemetry)) = traces else {
         // No traces: one global filter, so a disabled log line costs one
         // load of the maximum level and nothing else.
-        let builder = tracing_subscriber::fmt().with_env_filter(filter()).with_writer(writer);
+        let builder = tracing_subscriber::fmt().with_writer(writer);
         let _ = match format {
-            Format::Text => builder.with_target(false).with_ansi(ansi).try_init(),
-            Format::Json => builder.event_format(JsonLine).try_init(),
+            Format::Text => builder.with_target(false).with_ansi(ansi).finish().with(filter).try_init(),
+            Format::Json => builder.event_format(JsonLine).finish().with(filter).try_init(),
         };
         return Ok(Logging { guard, telemetry: None });
     };
-    with_traces(tracer, telemetry, format, writer, filter(), ansi, guard)
+    with_traces(tracer, telemetry, format, writer, filter, ansi, guard)
 }
 
 /// Logs without the feature `otel`: there is no tracer to export with.
@@ -108,7 +103,7 @@ fn with_traces(
     _telemetry: Telemetry,
     _format: Format,
     _writer: tracing_appender::non_blocking::NonBlocking,
-    _filter: EnvFilter,
+    _filter: Targets,
     _ansi: bool,
     _guard: tracing_appender::non_blocking::WorkerGuard,
 ) -> Result<Logging, String> {
@@ -122,7 +117,7 @@ fn with_traces(
     telemetry: Telemetry,
     format: Format,
     writer: tracing_appender::non_blocking::NonBlocking,
-    filter: EnvFilter,
+    filter: Targets,
     ansi: bool,
     guard: tracing_appender::non_blocking::WorkerGuard,
 ) -> Result<Logging, String> {
@@ -208,12 +203,25 @@ impl Visit for Fields<'_> {
     }
 }
 
+/// The log filter: `RUST_LOG` when set (`warn`, `info,my_service=debug`:
+/// levels by target, as `tracing_subscriber::filter::Targets` reads them),
+/// else `default` for everything. A `RUST_LOG` it cannot read is an error
+/// naming it, not a silent default.
+fn log_filter(rust_log: Option<String>, default: Level) -> Result<Targets, String> {
+    match rust_log.filter(|v| !v.trim().is_empty()) {
+        Some(v) => v.parse::<Targets>().map_err(|e| {
+            format!("RUST_LOG: \"{v}\" is not a log filter ({e}); write a level, then levels by target: `warn,my_service=debug`")
+        }),
+        None => Ok(Targets::new().with_default(default)),
+    }
+}
+
 /// Logs for tests: warnings only (unless `RUST_LOG`), captured by the test harness.
 #[cfg(feature = "test")]
 pub(crate) fn init_test_logs() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_test_writer().try_init();
+    let filter = log_filter(std::env::var("RUST_LOG").ok(), Level::WARN)
+        .unwrap_or_else(|_| Targets::new().with_default(Level::WARN));
+    let _ = tracing_subscriber::fmt().with_target(false).with_test_writer().finish().with(filter).try_init();
 }
 
 #[cfg(test)]
@@ -228,5 +236,16 @@ mod tests {
         assert_eq!(format(&macaron_config::Config::default(), |_| None), Ok(Format::Text));
         let bad = format(&config, |_| Some("xml".into())).unwrap_err();
         assert_eq!(bad, "MACARON_LOG_FORMAT: \"xml\" is not a log format (text or json)");
+    }
+
+    #[test]
+    fn rust_log_sets_levels_by_target_and_a_bad_one_is_an_error() {
+        let filter = log_filter(Some("warn,my_service=debug".into()), Level::INFO).unwrap();
+        assert_eq!(filter.default_level(), Some(Level::WARN.into()));
+        assert!(filter.would_enable("my_service::api", &Level::DEBUG));
+        assert!(!filter.would_enable("other", &Level::INFO));
+        assert_eq!(log_filter(None, Level::DEBUG).unwrap().default_level(), Some(Level::DEBUG.into()));
+        let bad = log_filter(Some("debug,a=loud".into()), Level::INFO).unwrap_err();
+        assert!(bad.starts_with("RUST_LOG: \"debug,a=loud\" is not a log filter"), "{bad}");
     }
 }

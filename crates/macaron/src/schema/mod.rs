@@ -11,29 +11,41 @@
 //! (or, for a schema that is only a reference to a component, a reference
 //! to that component) and every reference resolves in the same document.
 //!
-//! A validator compiles every component its schema reaches, and shares
-//! nothing with the others (`jsonschema` compiles each root on its own). In
-//! a large spec whose components reach one another, that is most of the
-//! document per validator: compiling each of Stripe's 463 different schemas
-//! took seconds and a gigabyte. So the start compiles all of an API's
-//! schemas once, together (one root, `anyOf` every schema: each component
-//! compiled once), which finds every schema that does not compile, and
-//! each validator is compiled for itself at its first check. Identical
-//! schemas share one validator.
+//! Two validators check them. With the cargo feature `json-schema`, the
+//! `jsonschema` crate ([`full`]): every keyword of JSON Schema 2020-12, at
+//! the price of a minute of compilation in every service's cold build.
+//! Without it, the runtime's own ([`builtin`]): the keywords OpenAPI
+//! documents use, compiled in seconds; a schema it cannot check (a keyword
+//! such as `unevaluatedProperties`, a look-around in a `pattern`) stops the
+//! start with a message naming the feature. Both give the same messages
+//! for the same failures (`-1 is less than the minimum of 0`).
 //!
 //! Validation is draft 2020-12 with format checking on (date, date-time,
 //! uuid, email, ...). JSON Schema has no `int32`/`int64` formats for numbers,
 //! so they are turned into `minimum`/`maximum` bounds before compiling: an
 //! out-of-range integer reads "... is greater than the maximum of 2147483647".
 
-use std::sync::{Arc, OnceLock};
-
 use actix_web::web::Bytes;
-use jsonschema::{Draft, Registry};
 use macaron_spec::Api;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
-use macaron_tape::{Tree, TreeJson};
+use macaron_tape::Tree;
+
+#[cfg_attr(feature = "json-schema", allow(dead_code))]
+mod builtin;
+#[cfg_attr(feature = "json-schema", allow(dead_code))]
+mod formats;
+#[cfg(feature = "json-schema")]
+mod full;
+#[cfg_attr(feature = "json-schema", allow(dead_code))]
+mod keywords;
+#[cfg_attr(feature = "json-schema", allow(dead_code))]
+mod walk;
+
+#[cfg(not(feature = "json-schema"))]
+pub(crate) use builtin::Validator;
+#[cfg(feature = "json-schema")]
+pub(crate) use full::Validator;
 
 /// One loaded spec: its model, its text as loaded (served at
 /// `/doc/<api>.yaml`) and its compiled validators.
@@ -41,45 +53,6 @@ pub(crate) struct LoadedApi {
     pub spec: Api,
     pub source: Bytes,
     pub validators: Vec<Validator>,
-}
-
-/// A schema checking [`Tree`] documents, compiled at its first check.
-pub(crate) struct Validator {
-    /// The `$ref` of the schema, in its API's resource.
-    reference: String,
-    resource: Arc<Resource>,
-    compiled: OnceLock<Result<jsonschema::Validator<TreeJson>, String>>,
-}
-
-/// An API's schemas, registered once for its validators.
-struct Resource {
-    api: String,
-    registry: Registry<'static>,
-}
-
-impl Resource {
-    fn options(&self) -> jsonschema::ValidationOptions<'_, Arc<dyn jsonschema::Retrieve>, TreeJson> {
-        jsonschema::options_for::<TreeJson>()
-            .with_draft(Draft::Draft202012)
-            .should_validate_formats(true)
-            .with_registry(&self.registry)
-    }
-
-    fn build(&self, schema: &Value) -> Result<jsonschema::Validator<TreeJson>, String> {
-        self.options().build(schema).map_err(|e| format!("{}: cannot compile a schema: {e}", self.api))
-    }
-}
-
-impl Validator {
-    /// The compiled validator; compiled now at the first call. The start
-    /// compiled the same schemas (`SchemaSet::compile`), so this does not
-    /// fail unless `jsonschema` does something else the second time.
-    fn compiled(&self) -> Result<&jsonschema::Validator<TreeJson>, &str> {
-        self.compiled
-            .get_or_init(|| self.resource.build(&json!({ "$ref": self.reference })))
-            .as_ref()
-            .map_err(String::as_str)
-    }
 }
 
 /// The index of a schema in a [`SchemaSet`].
@@ -137,30 +110,18 @@ impl SchemaSet {
                 _ => None,
             })
             .collect();
-        let registry = Registry::new()
-            .draft(Draft::Draft202012)
-            .add(&uri, resource)
-            .and_then(|b| b.prepare())
-            .map_err(|e| format!("{}: cannot register schemas: {e}", self.api))?;
-        let resource = Arc::new(Resource { api: self.api, registry });
-        let references: Vec<String> = targets
+        let pointers: Vec<String> = targets
             .into_iter()
             .enumerate()
-            .map(|(n, target)| match target {
-                Some(pointer) => format!("{uri}{pointer}"),
-                None => format!("{uri}#/inline/{n}"),
-            })
+            .map(|(n, target)| target.map_or_else(|| format!("/inline/{n}"), |r| r.trim_start_matches('#').to_string()))
             .collect();
-        // Every schema, in one root: a schema that does not compile stops
-        // the start, and each component is compiled once here.
-        if !references.is_empty() {
-            let every: Vec<Value> = references.iter().map(|r| json!({ "$ref": r })).collect();
-            resource.build(&json!({ "anyOf": every }))?;
+        #[cfg(feature = "json-schema")]
+        return full::compile(self.api, &uri, resource, &pointers);
+        #[cfg(not(feature = "json-schema"))]
+        {
+            let _ = uri;
+            builtin::compile(&self.api, &resource, &pointers)
         }
-        Ok(references
-            .into_iter()
-            .map(|reference| Validator { reference, resource: resource.clone(), compiled: OnceLock::new() })
-            .collect())
     }
 }
 
@@ -213,18 +174,8 @@ fn clamp(map: &mut Map<String, Value>, key: &str, bound: i64, is_min: bool) {
 /// `what` names the input (`body`, `query parameter 'limit'`); the pointer is
 /// the JSON path inside it, omitted at the top level.
 pub(crate) fn check(validator: &Validator, what: &str, value: &Tree) -> Option<String> {
-    let validator = match validator.compiled() {
-        Ok(v) => v,
-        Err(e) => return Some(format!("{what}: the schema does not compile: {e}")),
-    };
-    // `is_valid` first: it stops at the first failure and builds no error,
-    // cheaper than `validate` when the value is valid, the common case.
-    if validator.is_valid(value.root()) {
-        return None;
-    }
-    let error = validator.validate(value.root()).err()?;
-    let pointer = error.instance_path().to_string();
-    let mut message = error.to_string();
+    let failure = validator.first_failure(value)?;
+    let mut message = failure.message;
     if message.len() > 400 {
         let mut cut = 400;
         while !message.is_char_boundary(cut) {
@@ -233,12 +184,14 @@ pub(crate) fn check(validator: &Validator, what: &str, value: &Tree) -> Option<S
         message.truncate(cut);
         message.push_str("...");
     }
+    let pointer = failure.pointer;
     Some(if pointer.is_empty() { format!("{what}: {message}") } else { format!("{what} {pointer}: {message}") })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn api() -> Api {
         let yaml = br##"
