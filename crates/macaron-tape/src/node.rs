@@ -31,6 +31,17 @@ pub(crate) enum Place<'a> {
 
 /// What a [`Node`] holds: a scalar, or a walk over an array's items or an
 /// object's members.
+///
+/// ```
+/// use macaron_tape::{Shape, Tree};
+///
+/// let tree = Tree::parse(r#"[null, 2.5, "x"]"#)?;
+/// let Shape::Array(items) = tree.root().get() else { return Err("an array".into()) };
+/// assert_eq!(items.len(), 3);
+/// let shapes: Vec<String> = items.map(|item| format!("{:?}", item.get())).collect();
+/// assert_eq!(shapes, ["Null", "Number(Number(2.5))", "String(\"x\")"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub enum Shape<'a> {
     /// `null`.
@@ -146,6 +157,16 @@ impl Children<'_> {
 }
 
 /// The members of an object, as `(name, value)`.
+///
+/// ```
+/// use macaron_tape::{Shape, Tree};
+///
+/// let tree = Tree::parse(r#"{"a": 1, "b": [true]}"#)?;
+/// let Shape::Object(members) = tree.root().get() else { return Err("an object".into()) };
+/// assert_eq!(members.len(), 2);
+/// assert_eq!(members.map(|(name, _)| name).collect::<Vec<_>>(), ["a", "b"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct MembersIter<'a>(pub(crate) Children<'a>);
 
@@ -175,6 +196,14 @@ impl<'a> Iterator for MembersIter<'a> {
 }
 
 /// The items of an array.
+///
+/// ```
+/// use macaron_tape::{Shape, Tree};
+///
+/// let tree = Tree::parse("[]")?;
+/// assert!(matches!(tree.root().get(), Shape::Array(items) if items.is_empty()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct ItemsIter<'a>(pub(crate) Children<'a>);
 

@@ -165,6 +165,30 @@ mod tests {
     }
 
     #[test]
+    fn long_documents_are_checked_without_quadratic_walks() {
+        let schemas = vec![
+            json!({"uniqueItems": true}),
+            json!({"minProperties": 3, "additionalProperties": false}),
+            json!({"const": {"a": 1, "b": 2}}),
+        ];
+        let pointers: Vec<String> = (0..3).map(|n| format!("/inline/{n}")).collect();
+        let v = compile("t", &resource(schemas), &pointers).unwrap();
+        let mut items: Vec<Value> = (0..50_000).map(|n| json!({"n": n})).collect();
+        assert_eq!(failure(&v[0], &Value::Array(items.clone())), None);
+        items.push(json!({"n": 49_999.0}));
+        assert!(failure(&v[0], &Value::Array(items)).unwrap().message.ends_with("has non-unique elements"));
+        // A name written twice counts once, and the last value is the one compared.
+        let tree = Tree::parse(r#"{"a": 1, "a": 2, "b": 3}"#).unwrap();
+        assert_eq!(v[1].first_failure(&tree).unwrap().message.split(" has").nth(1), Some(" less than 3 properties"));
+        let tree = Tree::parse(r#"{"b": 2, "a": 0, "a": 1}"#).unwrap();
+        assert_eq!(v[2].first_failure(&tree), None);
+        let wide: String = (0..50_000).map(|n| format!(r#""k{n}": 1"#)).collect::<Vec<_>>().join(",");
+        let text = format!("{{{wide}}}");
+        let message = v[1].first_failure(&Tree::parse(&text).unwrap()).unwrap().message;
+        assert!(message.starts_with("Additional properties are not allowed ('k0', 'k1',"), "{message}");
+    }
+
+    #[test]
     fn a_schema_that_refers_to_itself_forever_fails_instead_of_overflowing() {
         let mut doc = resource(vec![json!({"$ref": "#/inline/0"})]);
         doc["inline"][0] = json!({"allOf": [{"$ref": "#/inline/0"}]});

@@ -274,7 +274,8 @@ impl<'a> Walk<'_, 'a> {
                     if !self.explain {
                         return Err(None);
                     }
-                    if !unexpected.contains(&name) {
+                    // The message names the first few (it is cut at 400 characters anyway).
+                    if unexpected.len() < 10 && !unexpected.contains(&name) {
                         unexpected.push(name);
                     }
                 }
@@ -442,8 +443,10 @@ fn is_multiple(n: &Number, of: &Number) -> bool {
 
 /// How many different names an object has (a repeated name counts once).
 fn distinct_names(members: macaron_tape::MembersIter<'_>) -> usize {
-    let names: Vec<&str> = members.map(|(name, _)| name).collect();
-    names.iter().enumerate().filter(|(i, name)| !names[..*i].contains(name)).count()
+    let mut names: Vec<&str> = members.map(|(name, _)| name).collect();
+    names.sort_unstable();
+    names.dedup();
+    names.len()
 }
 
 /// JSON equality of a node and a value: `1` equals `1.0`, members in any order.
@@ -466,13 +469,16 @@ fn equal(node: Node<'_>, value: &Value) -> bool {
 }
 
 /// An object's members, the last of a repeated name only (as a `Value` keeps them).
+/// Sorted by name (a stable sort, so the last of a run is the last written).
 fn last_members<'a>(node: Node<'a>) -> Vec<(&'a str, Node<'a>)> {
     let Shape::Object(members) = node.get() else { return Vec::new() };
-    let mut out: Vec<(&str, Node<'_>)> = Vec::with_capacity(members.len());
-    for (name, value) in members {
-        match out.iter_mut().find(|(n, _)| *n == name) {
-            Some(slot) => slot.1 = value,
-            None => out.push((name, value)),
+    let mut all: Vec<(&str, Node<'_>)> = members.collect();
+    all.sort_by(|a, b| a.0.cmp(b.0));
+    let mut out: Vec<(&str, Node<'_>)> = Vec::with_capacity(all.len());
+    for (name, value) in all {
+        match out.last_mut() {
+            Some(last) if last.0 == name => last.1 = value,
+            _ => out.push((name, value)),
         }
     }
     out
@@ -523,8 +529,7 @@ fn canonical(node: Node<'_>, out: &mut String) {
             out.push(']');
         }
         Shape::Object(_) => {
-            let mut members = last_members(node);
-            members.sort_by(|a, b| a.0.cmp(b.0));
+            let members = last_members(node);
             out.push('{');
             for (name, value) in members {
                 let _ = write!(out, "{}:", Value::String(name.to_string()));
