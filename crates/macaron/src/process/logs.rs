@@ -86,7 +86,9 @@ pub(crate) fn init_logs(debug: bool, config: &macaron_config::Config) -> Result<
     let Some((tracer, telemetry)) = traces else {
         // No traces: one global filter, so a disabled log line costs one
         // load of the maximum level and nothing else.
-        let builder = tracing_subscriber::fmt().with_writer(writer);
+        // `fmt()` stops at INFO by itself: the filter alone decides.
+        let builder =
+            tracing_subscriber::fmt().with_max_level(tracing::level_filters::LevelFilter::TRACE).with_writer(writer);
         let _ = match format {
             Format::Text => builder.with_target(false).with_ansi(ansi).finish().with(filter).try_init(),
             Format::Json => builder.event_format(JsonLine).finish().with(filter).try_init(),
@@ -221,7 +223,13 @@ fn log_filter(rust_log: Option<String>, default: Level) -> Result<Targets, Strin
 pub(crate) fn init_test_logs() {
     let filter = log_filter(std::env::var("RUST_LOG").ok(), Level::WARN)
         .unwrap_or_else(|_| Targets::new().with_default(Level::WARN));
-    let _ = tracing_subscriber::fmt().with_target(false).with_test_writer().finish().with(filter).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(tracing::level_filters::LevelFilter::TRACE)
+        .with_target(false)
+        .with_test_writer()
+        .finish()
+        .with(filter)
+        .try_init();
 }
 
 #[cfg(test)]
